@@ -1,0 +1,136 @@
+# staticroot: one non-recursive Makefile.  `make`, `make test`, `make run`,
+# `make bench`, `make fuzz`, `make install PREFIX=... DESTDIR=...`.
+# `make DEV=1` adds -Werror; `make SANITIZE=address,undefined` builds the
+# sanitizer variant into build/san/ and tests that.
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+DESTDIR ?=
+CFLAGS ?= -O2 -g
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter -Wformat=2
+ifeq ($(DEV)$(CI),)
+else
+WARN += -Werror
+endif
+
+ifdef SANITIZE
+VARIANT := san
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+VARIANT := rel
+SANFLAGS :=
+endif
+
+OBJDIR := build/$(VARIANT)/obj
+ifdef SANITIZE
+BINDIR := build/$(VARIANT)/bin
+else
+BINDIR := bin
+endif
+
+LIB_PKGS := libmagic libxxhash jansson
+COLLECT_PKGS := $(LIB_PKGS) libarchive zlib libbrotlienc
+SERVE_PKGS := $(LIB_PKGS)
+TEST_PKGS := $(COLLECT_PKGS) cmocka
+
+pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+# libxxhash has no .pc file on some systems: fall back to -lxxhash.
+pkg_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(patsubst lib%,-l%,$(1)))
+
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude $(WARN) $(SANFLAGS) \
+	$(call pkg_cflags,$(TEST_PKGS)) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS) -pthread
+
+LIB_SRC := $(sort $(wildcard lib/*.c))
+COLLECT_SRC := $(sort $(wildcard collect/*.c))
+SERVE_SRC := $(sort $(wildcard serve/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(OBJDIR)/%.o)
+COLLECT_OBJ := $(COLLECT_SRC:%.c=$(OBJDIR)/%.o)
+SERVE_OBJ := $(SERVE_SRC:%.c=$(OBJDIR)/%.o)
+LIBSR := $(OBJDIR)/libstaticroot.a
+
+COLLECT_LIBS := $(call pkg_libs,$(COLLECT_PKGS)) -lm
+SERVE_LIBS := $(call pkg_libs,$(SERVE_PKGS))
+TEST_LIBS := $(call pkg_libs,$(TEST_PKGS)) -lm
+
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BINDIR)/tests/%)
+PROGRAMS := $(BINDIR)/collect $(BINDIR)/serve
+
+.PHONY: all deps test unit e2e run demo bench fuzz install clean
+.DEFAULT_GOAL := all
+
+all: $(PROGRAMS)
+
+$(OBJDIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBSR): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BINDIR)/collect: $(COLLECT_OBJ) $(LIBSR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(COLLECT_OBJ) $(LIBSR) $(COLLECT_LIBS)
+
+$(BINDIR)/serve: $(SERVE_OBJ) $(LIBSR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(SERVE_OBJ) $(LIBSR) $(SERVE_LIBS)
+
+# The programs' objects minus main.o, for unit tests.  A test may #include
+# the .c it tests to reach its statics; the archive member it replaces is
+# then simply not pulled in.
+LIBCOLLECT := $(OBJDIR)/libcollect.a
+LIBSERVE := $(OBJDIR)/libserve.a
+$(LIBCOLLECT): $(filter-out %/main.o,$(COLLECT_OBJ))
+	rm -f $@ && $(AR) rcs $@ $^
+$(LIBSERVE): $(filter-out %/main.o,$(SERVE_OBJ))
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BINDIR)/tests/%: tests/unit/%.c $(LIBSR) $(LIBCOLLECT) $(LIBSERVE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $< \
+		$(LIBCOLLECT) $(LIBSERVE) $(LIBSR) $(TEST_LIBS)
+
+deps:
+	@sh tests/deps.sh
+
+unit: $(UNIT_BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	@BINDIR=$(BINDIR) sh tests/run.sh
+
+# Collect the sample site with its own staticroot.conf, then serve it in the
+# foreground on 127.0.0.1:8080 (Ctrl-C stops it).
+run: deps
+	@$(MAKE) --no-print-directory all
+	cd sample_site && ../$(BINDIR)/collect --noinput
+	@echo "try: curl -i http://127.0.0.1:8080/static/css/site.css"
+	cd sample_site && exec ../$(BINDIR)/serve
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh deploy/demo.sh $(BINDIR)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh bench/run.sh $(BINDIR)
+
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+fuzz:
+	@sh tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf build bin
+
+-include $(shell find $(OBJDIR) -name '*.d' 2>/dev/null)

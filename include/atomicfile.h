@@ -1,0 +1,16 @@
+/* atomicfile.h: whole-file writes that readers see either old or new, never half. */
+#ifndef SR_ATOMICFILE_H
+#define SR_ATOMICFILE_H
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Writes data to a temporary file beside path, fsyncs it, renames it over
+ * path.  0, or -1 with a message naming path (the temporary is removed).
+ */
+int atomic_write_file(const char *path, const void *data, size_t len, mode_t mode);
+
+/* Creates dir and its parents like mkdir -p.  0, or -errno. */
+int mkdir_p(const char *dir, mode_t mode);
+
+#endif

@@ -1,0 +1,25 @@
+/* log.h: one-line diagnostics shared by collect and serve. */
+#ifndef SR_LOG_H
+#define SR_LOG_H
+
+/* 0 quiet .. 3 chatty; set once by main(), read by everyone. */
+extern int log_verbosity;
+/* Program name prefixed to every stderr line ("collect", "serve"). */
+extern const char *log_prog;
+
+/* Prints "PROG: error: ..." on stderr and returns -1, so that a caller can
+ * write `return log_error("cannot read %s: %s", path, strerror(errno));`. */
+int log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "PROG: warning: ..." on stderr. */
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints the line on stdout when level <= log_verbosity. */
+void log_info(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Prints "PROG: fatal: ..." and exits 1.  Only for conditions that cannot be
+ * handled (out of memory); never on the serve request path. */
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#endif
