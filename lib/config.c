@@ -1,0 +1,109 @@
+/* config.c: reads staticroot.conf, the INI-like file both programs share. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "log.h"
+#include "path.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+/* Directory of the file config_read() is reading, for config_path(). */
+static char *config_dir;
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' ||
+			   end[-1] == '\n'))
+		*--end = '\0';
+	return s;
+}
+
+/* Handles one line; *in_scope says whether keys here are ours. */
+static int config_line(char *line, const char *section, int *in_scope,
+		       config_fn *fn, void *ctx)
+{
+	char *s = trim(line), *eq, *key, *value;
+
+	if (!*s || *s == '#' || *s == ';')
+		return 0;
+	if (*s == '[') {
+		char *close = strchr(s, ']');
+
+		if (!close || close[1])
+			return log_error("malformed section header");
+		*close = '\0';
+		*in_scope = !strcmp(trim(s + 1), section);
+		return 0;
+	}
+	eq = strchr(s, '=');
+	if (!eq)
+		return log_error("expected 'key = value'");
+	*eq = '\0';
+	key = trim(s);
+	value = trim(eq + 1);
+	if (!*key)
+		return log_error("empty key");
+	return *in_scope ? fn(key, value, ctx) : 0;
+}
+
+int config_read(const char *path, const char *section, config_fn *fn, void *ctx)
+{
+	FILE *f = fopen(path, "re");
+	char line[4096];
+	unsigned lineno = 0;
+	int in_scope = 1, r = 0;
+
+	if (!f)
+		return log_error("cannot open config %s: %s", path, strerror(errno));
+	config_dir = xstrndup(path, path_dirlen(path));
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			r = log_error("%s:%u: line too long", path, lineno);
+			break;
+		}
+		if (config_line(line, section, &in_scope, fn, ctx) < 0) {
+			r = log_error("%s:%u: invalid setting", path, lineno);
+			break;
+		}
+	}
+	if (!r && ferror(f))
+		r = log_error("cannot read config %s: %s", path, strerror(errno));
+	fclose(f);
+	free(config_dir);
+	config_dir = NULL;
+	return r;
+}
+
+int config_bool(const char *value)
+{
+	static const char *const yes[] = { "1", "true", "yes", "on" };
+	static const char *const no[] = { "0", "false", "no", "off" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcasecmp(value, yes[i]))
+			return 1;
+		if (!strcasecmp(value, no[i]))
+			return 0;
+	}
+	return -1;
+}
+
+char *config_path(const char *value)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!config_dir || !*config_dir || value[0] == '/')
+		return xstrdup(value);
+	strbuf_addf(&sb, "%s/%s", config_dir, value);
+	return strbuf_detach(&sb, NULL);
+}

@@ -1,0 +1,124 @@
+/* manifest.c: Django's staticfiles.json, read and written. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "manifest.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+void manifest_init(struct manifest *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+void manifest_release(struct manifest *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->v[i].name);
+		free(m->v[i].hashed);
+	}
+	free(m->v);
+	manifest_init(m);
+}
+
+void manifest_add(struct manifest *m, const char *name, const char *hashed)
+{
+	XGROW(m->v, m->alloc, m->n + 1);
+	m->v[m->n].name = xstrdup(name);
+	m->v[m->n].hashed = xstrdup(hashed);
+	m->n++;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct manifest_entry *)a)->name,
+		      ((const struct manifest_entry *)b)->name);
+}
+
+void manifest_sort(struct manifest *m)
+{
+	if (m->n)
+		qsort(m->v, m->n, sizeof(m->v[0]), entry_cmp);
+}
+
+const char *manifest_lookup(const struct manifest *m, const char *name)
+{
+	struct manifest_entry key = { (char *)name, NULL };
+	const struct manifest_entry *e;
+
+	if (!m->n)
+		return NULL;
+	e = bsearch(&key, m->v, m->n, sizeof(m->v[0]), entry_cmp);
+	return e ? e->hashed : NULL;
+}
+
+/* Copies the "paths" object of a parsed manifest into m. */
+static int manifest_take_paths(json_t *paths, const char *file, struct manifest *m)
+{
+	const char *name;
+	json_t *value;
+
+	if (!json_is_object(paths))
+		return log_error("%s: \"paths\" is not an object", file);
+	json_object_foreach(paths, name, value) {
+		if (!json_is_string(value))
+			return log_error("%s: the entry for '%s' is not a string",
+					 file, name);
+		manifest_add(m, name, json_string_value(value));
+	}
+	manifest_sort(m);
+	return 0;
+}
+
+int manifest_load(const char *root, struct manifest *m)
+{
+	struct strbuf path = STRBUF_INIT;
+	json_error_t err;
+	json_t *doc = NULL;
+	const char *version;
+	int r = -1;
+
+	strbuf_addf(&path, "%s/%s", root, MANIFEST_NAME);
+	doc = json_load_file(path.buf, JSON_REJECT_DUPLICATES, &err);
+	if (!doc) {
+		if (access(path.buf, F_OK) < 0 && errno == ENOENT)
+			r = 1;
+		else
+			log_error("%s:%d: invalid manifest: %s", path.buf, err.line,
+				  err.text);
+		goto out;
+	}
+	version = json_string_value(json_object_get(doc, "version"));
+	if (!version || (strcmp(version, "1.0") && strcmp(version, "1.1"))) {
+		log_error("%s: unsupported manifest version", path.buf);
+		goto out;
+	}
+	r = manifest_take_paths(json_object_get(doc, "paths"), path.buf, m);
+out:
+	json_decref(doc);
+	strbuf_release(&path);
+	return r;
+}
+
+void manifest_serialize(const struct manifest *m, struct strbuf *out)
+{
+	json_t *doc = json_object(), *paths = json_object();
+	char *text;
+
+	for (size_t i = 0; i < m->n; i++)
+		json_object_set_new(paths, m->v[i].name,
+				    json_string(m->v[i].hashed));
+	json_object_set_new(doc, "paths", paths);
+	json_object_set_new(doc, "version", json_string("1.0"));
+	/* Python's json.dumps shape: sorted here, ", " and ": ", \uXXXX escapes. */
+	text = json_dumps(doc, JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	if (!text)
+		die("out of memory serialising the manifest");
+	strbuf_addstr(out, text);
+	free(text);
+	json_decref(doc);
+}

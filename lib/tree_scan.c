@@ -1,0 +1,197 @@
+/* tree_scan.c: builds the per-file facts of a tree that has no index of ours. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hash.h"
+#include "log.h"
+#include "manifest.h"
+#include "mime.h"
+#include "strbuf.h"
+#include "tree_index.h"
+#include "xalloc.h"
+
+#define SCAN_MAX_DEPTH 64
+#define SNIFF_BYTES 4096
+
+struct scan {
+	const char *root;
+	char *real_root; /* realpath of root, for symlink containment */
+	int follow_symlinks;
+	void *magic;
+	struct tree_index *ti;
+};
+
+/* Whether a symlinked path stays inside the root once resolved. */
+static int link_stays_inside(const struct scan *sc, const char *full)
+{
+	char *real = realpath(full, NULL);
+	size_t n = strlen(sc->real_root);
+	int inside;
+
+	if (!real)
+		return 0;
+	inside = !strncmp(real, sc->real_root, n) && (real[n] == '/' || !real[n]);
+	free(real);
+	return inside;
+}
+
+static int scan_file(struct scan *sc, const char *rel, const char *full)
+{
+	int fd = open(full, O_RDONLY | O_CLOEXEC);
+	struct file_fact *f;
+	const char *type;
+	char sniffed[MIME_TYPE_MAX], head[SNIFF_BYTES];
+	struct stat st;
+	ssize_t n;
+	int r;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		r = log_error("cannot read %s: %s", full, strerror(errno));
+		goto out;
+	}
+	f = tree_index_add(sc->ti, rel);
+	f->size = (uint64_t)st.st_size;
+	f->mtime = st.st_mtime;
+	type = mime_from_path(rel);
+	if (!type) {
+		n = pread(fd, head, sizeof(head), 0);
+		mime_sniff(sc->magic, head, n > 0 ? (size_t)n : 0, sniffed);
+		type = sniffed;
+	}
+	f->type = xstrdup(type);
+	r = hash_fd(fd, &f->hash);
+	if (r < 0)
+		r = log_error("cannot read %s: %s", full, strerror(-r));
+out:
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+static int scan_dir(struct scan *sc, struct strbuf *rel, int depth);
+
+/* One directory entry: recurse, record, or skip. */
+static int scan_entry(struct scan *sc, struct strbuf *rel, const char *name,
+		      int depth)
+{
+	size_t keep = rel->len;
+	struct strbuf full = STRBUF_INIT;
+	struct stat st;
+	int r = 0;
+
+	if (name[0] == '.')
+		return 0; /* dotfiles and our own index are never served */
+	if (rel->len)
+		strbuf_addch(rel, '/');
+	strbuf_addstr(rel, name);
+	strbuf_addf(&full, "%s/%s", sc->root, rel->buf);
+	if (lstat(full.buf, &st) < 0)
+		goto out;
+	if (S_ISLNK(st.st_mode)) {
+		if (!sc->follow_symlinks || !link_stays_inside(sc, full.buf) ||
+		    stat(full.buf, &st) < 0)
+			goto out;
+	}
+	if (S_ISDIR(st.st_mode))
+		r = scan_dir(sc, rel, depth + 1);
+	else if (S_ISREG(st.st_mode))
+		r = scan_file(sc, rel->buf, full.buf);
+out:
+	strbuf_release(&full);
+	strbuf_setlen(rel, keep);
+	return r;
+}
+
+static int scan_dir(struct scan *sc, struct strbuf *rel, int depth)
+{
+	struct strbuf full = STRBUF_INIT;
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (depth > SCAN_MAX_DEPTH)
+		return log_error("%s/%s: directories nested too deep", sc->root, rel->buf);
+	strbuf_addf(&full, "%s/%s", sc->root, rel->buf);
+	d = opendir(full.buf);
+	if (!d) {
+		r = log_error("cannot open directory %s: %s", full.buf, strerror(errno));
+		goto out;
+	}
+	while (!r && (de = readdir(d)))
+		r = scan_entry(sc, rel, de->d_name, depth);
+	closedir(d);
+out:
+	strbuf_release(&full);
+	return r;
+}
+
+/* Turns PATH.br / PATH.zst / PATH.gz entries into variants of PATH. */
+static void scan_fold_variants(struct tree_index *ti)
+{
+	size_t w = 0;
+
+	tree_index_sort(ti);
+	for (size_t i = 0; i < ti->n; i++) {
+		struct file_fact *v = &ti->v[i];
+		size_t len = strlen(v->path);
+		int folded = 0;
+
+		for (int e = 0; e < ENC_COUNT && !folded; e++) {
+			size_t sl = strlen(tree_enc_suffix[e]);
+			struct file_fact *base;
+			char *stem;
+
+			if (len <= sl || strcmp(v->path + len - sl, tree_enc_suffix[e]))
+				continue;
+			stem = xstrndup(v->path, len - sl);
+			base = (struct file_fact *)tree_index_find(ti, stem);
+			free(stem);
+			if (!base)
+				continue;
+			base->enc[e] = (struct file_variant){ 1, v->size, v->hash };
+			folded = 1;
+		}
+		if (folded) {
+			free(v->path);
+			free(v->type);
+			v->path = NULL;
+		}
+	}
+	for (size_t i = 0; i < ti->n; i++)
+		if (ti->v[i].path)
+			ti->v[w++] = ti->v[i];
+	ti->n = w;
+}
+
+int tree_index_scan(const char *root, const struct manifest *m,
+		    int follow_symlinks, struct tree_index *ti)
+{
+	struct scan sc = { root, NULL, follow_symlinks, NULL, ti };
+	struct strbuf rel = STRBUF_INIT;
+	int r = -1;
+
+	sc.real_root = realpath(root, NULL);
+	if (!sc.real_root)
+		return log_error("cannot open %s: %s", root, strerror(errno));
+	sc.magic = mime_magic_open();
+	if (!sc.magic)
+		goto out;
+	r = scan_dir(&sc, &rel, 0);
+	if (r < 0)
+		goto out;
+	scan_fold_variants(ti);
+	tree_index_mark_immutable(ti, m);
+out:
+	mime_magic_close(sc.magic);
+	free(sc.real_root);
+	strbuf_release(&rel);
+	if (r < 0)
+		tree_index_release(ti);
+	return r;
+}
