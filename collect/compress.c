@@ -1,0 +1,87 @@
+/* compress.c: deterministic gzip (zlib) and brotli (libbrotlienc) encodings. */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include <brotli/encode.h>
+#include <zlib.h>
+
+#include "compress.h"
+#include "log.h"
+#include "strbuf.h"
+
+#define GZIP_OS_UNIX 3
+#define BROTLI_WINDOW 22
+#define ZLIB_CHUNK ((size_t)1 << 30) /* avail_in/out are 32-bit */
+
+/* Runs deflate over the whole input, growing out as needed. */
+static int gzip_run(z_stream *zs, const unsigned char *in, size_t len,
+		    struct strbuf *out)
+{
+	int zret = Z_OK;
+
+	while (zret != Z_STREAM_END) {
+		size_t in_now = len < ZLIB_CHUNK ? len : ZLIB_CHUNK;
+		size_t room = deflateBound(zs, (uLong)in_now) + 64;
+		int flush = in_now == len ? Z_FINISH : Z_NO_FLUSH;
+
+		if (strbuf_grow(out, room) < 0)
+			return -EFBIG;
+		zs->next_in = (Bytef *)in;
+		zs->avail_in = (uInt)in_now;
+		zs->next_out = (Bytef *)out->buf + out->len;
+		zs->avail_out = (uInt)(room < ZLIB_CHUNK ? room : ZLIB_CHUNK);
+		zret = deflate(zs, flush);
+		if (zret != Z_OK && zret != Z_STREAM_END && zret != Z_BUF_ERROR)
+			return -EIO;
+		strbuf_setlen(out, (size_t)((char *)zs->next_out - out->buf));
+		in += in_now - zs->avail_in;
+		len -= in_now - zs->avail_in;
+	}
+	return 0;
+}
+
+int compress_gzip(const void *data, size_t len, struct strbuf *out)
+{
+	z_stream zs;
+	gz_header head;
+	size_t start = out->len;
+	int ret;
+
+	memset(&zs, 0, sizeof(zs));
+	/* 15 + 16: a gzip wrapper; memLevel 8 is zlib's (and gzip's) default. */
+	if (deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return log_error("gzip: cannot initialise zlib");
+	memset(&head, 0, sizeof(head));
+	head.time = 0;
+	head.os = GZIP_OS_UNIX;
+	ret = deflateSetHeader(&zs, &head);
+	if (ret == Z_OK)
+		ret = gzip_run(&zs, data, len, out);
+	deflateEnd(&zs);
+	if (ret != 0) {
+		strbuf_setlen(out, start);
+		return log_error("gzip: cannot compress %zu bytes: %s", len,
+				 ret == -EFBIG ? "output too large" : "zlib error");
+	}
+	return 0;
+}
+
+int compress_brotli(const void *data, size_t len, int quality, struct strbuf *out)
+{
+	size_t bound = BrotliEncoderMaxCompressedSize(len);
+	size_t got;
+
+	if (quality < BROTLI_MIN_QUALITY)
+		quality = BROTLI_MIN_QUALITY;
+	if (quality > BROTLI_MAX_QUALITY)
+		quality = BROTLI_MAX_QUALITY;
+	if (bound == 0 || strbuf_grow(out, bound) < 0)
+		return log_error("brotli: cannot compress %zu bytes: input too large", len);
+	got = bound;
+	if (!BrotliEncoderCompress(quality, BROTLI_WINDOW, BROTLI_MODE_GENERIC, len,
+				   data, &got, (uint8_t *)out->buf + out->len))
+		return log_error("brotli: cannot compress %zu bytes", len);
+	strbuf_setlen(out, out->len + got);
+	return 0;
+}
