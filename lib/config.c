@@ -27,32 +27,37 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Handles one line; *in_scope says whether keys here are ours. */
-static int config_line(char *line, const char *section, int *in_scope,
-		       config_fn *fn, void *ctx)
+/*
+ * Handles one line; *in_scope says whether keys here are ours.  Returns NULL,
+ * or why the line is wrong (the empty string when fn said so itself).
+ */
+static const char *config_line(char *line, const char *section, int *in_scope,
+			       config_fn *fn, void *ctx)
 {
 	char *s = trim(line), *eq, *key, *value;
 
 	if (!*s || *s == '#' || *s == ';')
-		return 0;
+		return NULL;
 	if (*s == '[') {
 		char *close = strchr(s, ']');
 
 		if (!close || close[1])
-			return log_error("malformed section header");
+			return "malformed section header";
 		*close = '\0';
 		*in_scope = !strcmp(trim(s + 1), section);
-		return 0;
+		return NULL;
 	}
 	eq = strchr(s, '=');
 	if (!eq)
-		return log_error("expected 'key = value'");
+		return "expected 'key = value'";
 	*eq = '\0';
 	key = trim(s);
 	value = trim(eq + 1);
 	if (!*key)
-		return log_error("empty key");
-	return *in_scope ? fn(key, value, ctx) : 0;
+		return "empty key";
+	if (*in_scope && fn(key, value, ctx) < 0)
+		return "";
+	return NULL;
 }
 
 int config_read(const char *path, const char *section, config_fn *fn, void *ctx)
@@ -61,6 +66,7 @@ int config_read(const char *path, const char *section, config_fn *fn, void *ctx)
 	char line[4096];
 	unsigned lineno = 0;
 	int in_scope = 1, r = 0;
+	const char *why;
 
 	if (!f)
 		return log_error("cannot open config %s: %s", path, strerror(errno));
@@ -71,8 +77,10 @@ int config_read(const char *path, const char *section, config_fn *fn, void *ctx)
 			r = log_error("%s:%u: line too long", path, lineno);
 			break;
 		}
-		if (config_line(line, section, &in_scope, fn, ctx) < 0) {
-			r = log_error("%s:%u: invalid setting", path, lineno);
+		why = config_line(line, section, &in_scope, fn, ctx);
+		if (why) {
+			r = log_error("%s:%u: %s", path, lineno,
+				      *why ? why : "invalid setting (see above)");
 			break;
 		}
 	}

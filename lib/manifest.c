@@ -104,6 +104,20 @@ out:
 	return r;
 }
 
+/* jansson writes "\u00E9" where Python writes "\u00e9": match Python. */
+static void lower_unicode_escapes(char *s)
+{
+	for (; *s; s++) {
+		if (*s != '\\')
+			continue;
+		if (*++s != 'u')
+			continue;
+		for (int i = 1; i <= 4 && s[i]; i++)
+			if (s[i] >= 'A' && s[i] <= 'F')
+				s[i] = (char)(s[i] - 'A' + 'a');
+	}
+}
+
 void manifest_serialize(const struct manifest *m, struct strbuf *out)
 {
 	json_t *doc = json_object(), *paths = json_object();
@@ -118,6 +132,7 @@ void manifest_serialize(const struct manifest *m, struct strbuf *out)
 	text = json_dumps(doc, JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 	if (!text)
 		die("out of memory serialising the manifest");
+	lower_unicode_escapes(text);
 	strbuf_addstr(out, text);
 	free(text);
 	json_decref(doc);
