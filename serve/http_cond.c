@@ -31,6 +31,7 @@ static int etag_list_match(struct http_slice list, struct http_slice etag,
 		return 2;
 	while (p < end) {
 		const char *tag;
+		size_t len;
 		int is_weak = 0;
 
 		while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
@@ -48,14 +49,14 @@ static int etag_list_match(struct http_slice list, struct http_slice etag,
 			p++;
 		if (p == end || *p != '"')
 			return 0;
-		p++;
-		if ((!is_weak || weak) && (size_t)(p - tag) == etag.len &&
-		    memcmp(tag, etag.p, etag.len) == 0)
-			return 1;
+		len = (size_t)(++p - tag);
 		while (p < end && (*p == ' ' || *p == '\t'))
 			p++;
 		if (p < end && *p != ',')
 			return 0;
+		if ((!is_weak || weak) && len == etag.len &&
+		    memcmp(tag, etag.p, len) == 0)
+			return 1;
 	}
 	return 0;
 }
