@@ -1,0 +1,200 @@
+#!/usr/bin/python3
+"""collect.py: part A of `make bench`: bin/collect against Django's collectstatic.
+
+usage: collect.py BINDIR WORKDIR MDFILE LABEL=TREE...
+
+For each tree and each mode, runs the anchor and bin/collect interleaved
+(anchor cold, collect cold, anchor no-op rerun, collect no-op rerun) in
+rounds, then prints medians and ratios and writes them as markdown to MDFILE.
+Modes: hashing + rewriting (Django's ManifestStaticFilesStorage against
+`collect --no-compress`) and compression (WhiteNoise's
+CompressedManifestStaticFilesStorage, gzip + brotli, against
+`collect --compress=gzip,br --brotli-quality 11`).  A cold run starts from
+an empty output directory; a no-op run repeats the run on its own output.
+
+Environment:
+  BENCH_ROUNDS=3        rounds of collect, and of Django Manifest on the real tree
+  BENCH_SLOW_ROUNDS=1   rounds of WhiteNoise, and of every anchor on the other trees
+  BENCH_GEN_WHITENOISE=0  1: also run WhiteNoise on the generated tree (slow)
+  BENCH_KEEP=0          1: keep the output directories
+"""
+import json
+import os
+import shutil
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import (env_int, fmt_ratio, fmt_secs, log, md_table, median,
+                      run_timed, text_table)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DJANGO = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+WHITENOISE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+
+# mode -> (anchor name, storage, collect flags, cold target, no-op target)
+MODES = {
+    "hash": ("Django Manifest", DJANGO, ["--no-compress"], 30, 100),
+    "gzip+br": ("WhiteNoise", WHITENOISE,
+                ["--compress=gzip,br", "--brotli-quality", "11"], 6, 1000),
+}
+RSS_LIMIT_MB = 200
+
+
+def tree_stats(root):
+    n = size = 0
+    for d, _, files in os.walk(root, followlinks=True):
+        for f in files:
+            n += 1
+            size += os.path.getsize(os.path.join(d, f))
+    return n, size
+
+
+def manifest_count(out):
+    try:
+        with open(os.path.join(out, "staticfiles.json")) as f:
+            return len(json.load(f)["paths"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+class Pair:
+    """One tree x mode: the anchor's and collect's runs and results."""
+
+    def __init__(self, label, tree, mode, work, anchor_rounds, rounds):
+        self.label, self.tree, self.mode = label, tree, mode
+        self.anchor, self.storage, self.flags, self.t_cold, self.t_noop = MODES[mode]
+        self.anchor_rounds, self.rounds = anchor_rounds, rounds
+        self.out_a = os.path.join(work, "%s-%s-anchor" % (label, mode))
+        self.out_o = os.path.join(work, "%s-%s-collect" % (label, mode))
+        self.times = {k: [] for k in ("a_cold", "a_noop", "o_cold", "o_noop")}
+        self.rss = {"a": 0, "o": 0}
+        self.notes = []
+
+    def anchor_cmd(self):
+        env = dict(os.environ, PYTHONPATH=HERE,
+                   DJANGO_SETTINGS_MODULE="django_settings",
+                   BENCH_STATIC_ROOT=self.out_a, BENCH_STATIC_DIRS=self.tree,
+                   BENCH_STORAGE=self.storage)
+        return ["/usr/bin/python3", "-m", "django", "collectstatic",
+                "--noinput"], env
+
+    def ours_cmd(self, bindir):
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("STATIC_ROOT", "STATIC_URL")}
+        return [os.path.join(bindir, "collect"), "--noinput", "-o", self.out_o]\
+            + self.flags + [self.tree], env
+
+    def run(self, who, phase, cmd, env, cwd):
+        out = self.out_a if who == "a" else self.out_o
+        if phase == "cold":
+            shutil.rmtree(out, ignore_errors=True)
+        name = self.anchor if who == "a" else "collect " + " ".join(self.flags)
+        secs, rss, rc, stdout, stderr = run_timed(cmd, env=env, cwd=cwd)
+        last = (stdout.strip().splitlines() or [""])[-1]
+        log("  %-6s %-8s %-5s %-40s %9s  %6.1f MB  %s" % (
+            self.label, self.mode, phase, name[:40], fmt_secs(secs), rss / 1024.0,
+            last[:90] if rc == 0 else "FAILED (exit %d)" % rc))
+        if rc != 0:
+            self.notes.append("%s %s run failed (exit %d): %s" % (
+                name, phase, rc, (stderr.strip().splitlines() or [""])[-1][:200]))
+            return
+        self.times["%s_%s" % (who, phase)].append(secs)
+        self.rss[who] = max(self.rss[who], rss)
+        if who == "o" and phase == "noop" and not last.startswith("0 "):
+            self.notes.append("collect no-op rerun reported: %s" % last[:120])
+
+    def check_counts(self):
+        a, o = manifest_count(self.out_a), manifest_count(self.out_o)
+        if a is not None and o is not None and a != o:
+            self.notes.append("manifest entries differ: %s %d, collect %d"
+                              % (self.anchor, a, o))
+
+
+def main():
+    if len(sys.argv) < 5:
+        sys.exit(__doc__)
+    bindir, work, mdfile = (os.path.abspath(a) for a in sys.argv[1:4])
+    trees = [(l, os.path.abspath(t)) for l, t in (a.split("=", 1) for a in sys.argv[4:])]
+    rounds = env_int("BENCH_ROUNDS", 3)
+    slow = env_int("BENCH_SLOW_ROUNDS", 1)
+    gen_wn = env_int("BENCH_GEN_WHITENOISE", 0)
+    have_ours = os.access(os.path.join(bindir, "collect"), os.X_OK)
+    if not have_ours:
+        log("collect: %s/collect missing: anchors only" % bindir)
+    os.makedirs(work, exist_ok=True)
+    cwd = os.path.join(work, "cwd")  # no staticroot.conf here
+    os.makedirs(cwd, exist_ok=True)
+
+    pairs, stats = [], {}
+    for i, (label, tree) in enumerate(trees):
+        stats[label] = tree_stats(tree)
+        first = i == 0  # the real tree: the anchors' reference figures
+        pairs.append(Pair(label, tree, "hash", work, rounds if first else slow, rounds))
+        wn = slow if (first or gen_wn) else 0
+        pairs.append(Pair(label, tree, "gzip+br", work, wn, rounds))
+
+    for r in range(max(max(p.anchor_rounds, p.rounds) for p in pairs)):
+        log("collect: round %d" % (r + 1))
+        for p in pairs:
+            acmd, aenv = p.anchor_cmd()
+            ocmd, oenv = p.ours_cmd(bindir)
+            for phase in ("cold", "noop"):
+                if r < p.anchor_rounds:
+                    p.run("a", phase, acmd, aenv, cwd)
+                if r < p.rounds and have_ours:
+                    p.run("o", phase, ocmd, oenv, cwd)
+            if r == 0:
+                p.check_counts()
+
+    rows, notes, rss_rows = [], [], []
+    for p in pairs:
+        n, size = stats[p.label]
+        tree = "%s (%d files, %.0f MB)" % (p.label, n, size / 1e6)
+        for phase, target in (("cold", p.t_cold), ("noop", p.t_noop)):
+            a, o = median(p.times["a_" + phase]), median(p.times["o_" + phase])
+            ratio = a / o if a and o else None
+            verdict = "n/a" if ratio is None else "met" if ratio >= target else "MISSED"
+            case = "%s, %s" % ("cold" if phase == "cold" else "no-op rerun",
+                               "hash+rewrite" if p.mode == "hash" else "gzip+br-11")
+            rows.append([tree, case, p.anchor if p.anchor_rounds else "(not run)",
+                         fmt_secs(a), fmt_secs(o), fmt_ratio(ratio),
+                         "≥%d×" % target, verdict,
+                         "%d/%d" % (len(p.times["a_" + phase]), len(p.times["o_" + phase]))])
+        rss_rows.append([tree, p.mode, "%.0f MB" % (p.rss["a"] / 1024) if p.rss["a"] else "n/a",
+                         "%.0f MB" % (p.rss["o"] / 1024) if p.rss["o"] else "n/a"])
+        notes += ["%s, %s: %s" % (p.label, p.mode, x) for x in p.notes]
+
+    headers = ["tree", "case", "anchor", "anchor median", "collect median",
+               "ratio", "target", "verdict", "runs (anchor/collect)"]
+    rss_headers = ["tree", "mode", "anchor peak RSS", "collect peak RSS"]
+    last = trees[-1][0]
+    peak = max((p.rss["o"] for p in pairs if p.label == last), default=0) / 1024
+    rss_line = ("Peak RSS of collect on the %s tree (%d files): %.0f MB (target < %d MB): %s"
+                % (last, stats[last][0], peak, RSS_LIMIT_MB,
+                   "n/a" if not peak else "met" if peak < RSS_LIMIT_MB else "MISSED"))
+    print("\n== collect: medians, ratio = anchor / collect ==")
+    print(text_table(headers, rows))
+    print()
+    print(text_table(rss_headers, rss_rows))
+    print(rss_line)
+    for x in notes:
+        print("note: " + x)
+    with open(mdfile, "w") as f:
+        f.write("### collect vs Django collectstatic\n\n")
+        f.write("Medians; ratio = anchor time / collect time; cold = empty output "
+                "directory, no-op = rerun on unchanged sources.  collect uses "
+                "`-j` all cores (%d), Django one.\n\n" % os.cpu_count())
+        f.write(md_table(headers, rows) + "\n\n")
+        f.write(md_table(rss_headers, rss_rows) + "\n\n")
+        f.write(rss_line + "\n")
+        for x in notes:
+            f.write("\n- note: " + x)
+        f.write("\n")
+    if not env_int("BENCH_KEEP", 0):
+        for p in pairs:
+            shutil.rmtree(p.out_a, ignore_errors=True)
+            shutil.rmtree(p.out_o, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
