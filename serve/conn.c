@@ -1,0 +1,235 @@
+/* conn.c: one connection's life: read heads, answer them in order (pipelining), send, keep alive or close. */
+#include <errno.h>
+#include <sys/epoll.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "conn.h"
+
+#define SENDFILE_CHUNK ((uint64_t)1 << 30)
+
+/* Drops the first n bytes of the pending segments. */
+static void segs_advance(struct conn *c, size_t n)
+{
+	while (n && c->segi < c->nseg) {
+		struct segment *s = &c->seg[c->segi];
+		size_t take = n < s->len ? n : (size_t)s->len;
+
+		s->p += take;
+		s->len -= take;
+		n -= take;
+		if (!s->len)
+			c->segi++;
+	}
+	while (c->segi < c->nseg && !c->seg[c->segi].len)
+		c->segi++;
+}
+
+/* Runs of memory segments go out in one writev. */
+static ssize_t send_mem(struct conn *c)
+{
+	struct iovec iov[CONN_SEGS];
+	int n = 0;
+
+	for (unsigned i = c->segi; i < c->nseg && c->seg[i].fd < 0; i++)
+		iov[n++] = (struct iovec){ (void *)c->seg[i].p, (size_t)c->seg[i].len };
+	return writev(c->fd, iov, n);
+}
+
+/*
+ * Sends what it can.  0 when all is out, 1 when the socket is full
+ * (EPOLLOUT resumes), -1 when the peer is gone.
+ */
+static int conn_send(struct conn *c)
+{
+	while (c->segi < c->nseg) {
+		struct segment *s = &c->seg[c->segi];
+		ssize_t n;
+
+		if (s->fd < 0) {
+			n = send_mem(c);
+			if (n > 0)
+				segs_advance(c, (size_t)n);
+		} else {
+			n = sendfile(c->fd, s->fd, &s->off,
+				     s->len < SENDFILE_CHUNK ? s->len : SENDFILE_CHUNK);
+			if (n > 0) {
+				s->len -= (uint64_t)n;
+				if (!s->len)
+					c->segi++;
+			} else if (n == 0) {
+				return -1; /* file shrank under us: framing is lost */
+			}
+		}
+		if (n < 0 && errno == EAGAIN)
+			return 1;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
+	return 0;
+}
+
+/* After a response is fully out: 0 to go on reading, -1 when closed. */
+static int response_done(struct worker *w, struct conn *c)
+{
+	if (c->gen) {
+		index_unref(c->gen);
+		c->gen = NULL;
+	}
+	if (!c->keep_alive) {
+		worker_close_conn(w, c);
+		return -1;
+	}
+	c->state = CONN_READ;
+	c->nseg = c->segi = 0;
+	c->deadline = w->now_ms + (c->rpos < c->rlen ? w->srv->opt->header_timeout
+				   : w->srv->opt->keepalive_timeout);
+	return 0;
+}
+
+/* Starts sending the response just built.  0 to go on, 1 when it must
+ * wait (pending, or closed). */
+static int start_send(struct worker *w, struct conn *c)
+{
+	int r;
+
+	c->segi = 0;
+	r = conn_send(c);
+	if (r < 0) {
+		worker_close_conn(w, c);
+		return 1;
+	}
+	if (r > 0) {
+		/* The body may outlive this worker's generation: hold it. */
+		c->gen = w->gen;
+		index_ref(c->gen);
+		c->state = CONN_SEND;
+		c->deadline = w->now_ms + w->srv->opt->send_timeout;
+		return 1;
+	}
+	return response_done(w, c) ? 1 : 0;
+}
+
+/*
+ * Reads more.  0 with new bytes; 1 when there is nothing more for now (or
+ * the connection was closed).  *drained: the read came back short, so the
+ * socket is empty and the next edge will say when more comes.
+ */
+static int conn_fill(struct worker *w, struct conn *c, int *drained)
+{
+	size_t room;
+	ssize_t n;
+
+	if (c->rpos == c->rlen) {
+		c->rpos = c->rlen = 0;
+	} else if (c->rpos) {
+		memmove(c->rbuf, c->rbuf + c->rpos, c->rlen - c->rpos);
+		c->rlen -= c->rpos;
+		c->rpos = 0;
+	}
+	room = CONN_RBUF - c->rlen;
+	if (*drained)
+		return 1;
+	n = read(c->fd, c->rbuf + c->rlen, room);
+	if (n > 0) {
+		if (!c->rlen) /* a new head starts: its total deadline */
+			c->deadline = w->now_ms + w->srv->opt->header_timeout;
+		c->rlen += (size_t)n;
+		*drained = (size_t)n < room;
+		return 0;
+	}
+	if (n < 0 && errno == EINTR)
+		return 0;
+	if (n < 0 && errno == EAGAIN && !(w->stop_deadline && !c->rlen))
+		return 1;
+	worker_close_conn(w, c);
+	return 1;
+}
+
+/* Answers every complete head in the buffer, reading as needed. */
+static void conn_process(struct worker *w, struct conn *c, int drained)
+{
+	struct http_request req;
+
+	for (;;) {
+		if (c->rpos < c->rlen) {
+			int r = http_parse_request(c->rbuf + c->rpos, c->rlen - c->rpos, &req);
+			int full = c->rpos == 0 && c->rlen == CONN_RBUF;
+
+			if (r > 0) {
+				response_build(w, c, &req);
+				c->rpos += (size_t)r;
+			} else if (r != -2 || full) {
+				response_error(w, c, NULL, r == -2 ? 431 : -r);
+			}
+			if (r != -2 || full) {
+				if (start_send(w, c))
+					return;
+				continue;
+			}
+		}
+		if (conn_fill(w, c, &drained))
+			return;
+	}
+}
+
+void conn_on_event(struct worker *w, struct conn *c, uint32_t events)
+{
+	if (events & EPOLLERR) {
+		worker_close_conn(w, c);
+		return;
+	}
+	if (c->state == CONN_SEND) {
+		int r;
+
+		if (!(events & (EPOLLOUT | EPOLLHUP)))
+			return; /* reads wait until the response is out */
+		r = conn_send(c);
+		if (r < 0) {
+			worker_close_conn(w, c);
+			return;
+		}
+		if (r > 0) {
+			c->deadline = w->now_ms + w->srv->opt->send_timeout;
+			return;
+		}
+		if (response_done(w, c))
+			return;
+		/* Edges that came while sending were ignored: read until empty. */
+		conn_process(w, c, 0);
+		return;
+	}
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+		conn_process(w, c, 0);
+}
+
+void conn_on_timeout(struct worker *w, struct conn *c)
+{
+	/* A head that never completed gets a 408 (best effort), then close. */
+	if (c->state == CONN_READ && c->rpos < c->rlen) {
+		response_error(w, c, NULL, 408);
+		c->segi = 0;
+		conn_send(c);
+	}
+	worker_close_conn(w, c);
+}
+
+void conn_refuse(int fd)
+{
+	static const char msg[] =
+		"HTTP/1.1 503 Service Unavailable\r\n"
+		"Content-Type: text/plain; charset=utf-8\r\n"
+		"Content-Length: 24\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+		"503 Service Unavailable\n";
+	char sink[4096];
+
+	/* Take what the client already sent, so close() sends FIN, not RST. */
+	while (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+		;
+	(void)!send(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+	shutdown(fd, SHUT_WR);
+}

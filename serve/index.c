@@ -1,0 +1,404 @@
+/* index.c: builds, looks up and swaps the in-memory index of the served tree. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hash.h"
+#include "log.h"
+#include "manifest.h"
+#include "mime.h"
+#include "path.h"
+#include "strbuf.h"
+#include "xalloc.h"
+#include "http.h"
+#include "index.h"
+
+#define IMMUTABLE_CC "public, max-age=31536000, immutable"
+
+struct build {
+	const struct index_config *cfg;
+	int rootfd;
+	struct index_gen *g;
+};
+
+/*
+ * Opens path under rootfd.  Without follow, the kernel refuses any ".." or
+ * symlink that leaves the root (RESOLVE_BENEATH); with it (trees made by
+ * collect --link) symlinks go anywhere.  O_NONBLOCK: a FIFO planted in the
+ * tree must not hang start-up.  fd, or -errno.
+ */
+static int open_beneath(int rootfd, const char *path, int follow)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+
+	if (follow)
+		fd = openat(rootfd, path, (int)how.flags);
+	else
+		fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS) /* kernel < 5.6: no links at all */
+		fd = openat(rootfd, path, (int)how.flags | O_NOFOLLOW);
+	return fd < 0 ? -errno : (int)fd;
+}
+
+static int read_all(int fd, char *buf, uint64_t size)
+{
+	uint64_t off = 0;
+
+	while (off < size) {
+		ssize_t r = pread(fd, buf + off, size - off, (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		off += (uint64_t)r;
+	}
+	return 0;
+}
+
+/* Small enough and room left: keep the bytes, hash them, close the fd. */
+static int keep_in_memory(struct build *b, struct variant *v, const char *path)
+{
+	char *buf = xmalloc(v->size ? v->size : 1);
+	int r = read_all(v->fd, buf, v->size);
+
+	if (r) {
+		free(buf);
+		return log_error("cannot read %s/%s: %s", b->cfg->root, path, strerror(-r));
+	}
+	/* Bytes in hand: hashing them is nearly free and makes the ETag
+	 * right even when the on-disk index is stale. */
+	v->hash = hash_bytes(buf, v->size);
+	close(v->fd);
+	v->fd = -1;
+	v->body = buf;
+	b->g->stats.in_memory++;
+	b->g->stats.memory_bytes += v->size;
+	return 0;
+}
+
+/*
+ * Opens one representation, checks it against what the index says (size
+ * and, for the file itself, mtime; a mismatch means rehash), keeps small
+ * ones in memory.  0, 1 when it must be skipped (gone, not regular, a link
+ * out of the root), -1 after printing why.
+ */
+static int open_variant(struct build *b, const char *path, struct variant *v,
+			int64_t *mtime)
+{
+	struct stat st;
+	int fd = open_beneath(b->rootfd, path, b->cfg->follow_symlinks);
+
+	if (fd == -ENOENT || fd == -EXDEV || fd == -ELOOP || fd == -ENXIO) {
+		log_warn("skipping %s: %s", path, strerror(-fd));
+		return 1;
+	}
+	if (fd < 0)
+		return log_error("cannot open %s/%s: %s", b->cfg->root, path, strerror(-fd));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		log_warn("skipping %s: not a regular file", path);
+		close(fd);
+		return 1;
+	}
+	v->fd = fd;
+	if ((uint64_t)st.st_size != v->size || (mtime && *mtime != st.st_mtim.tv_sec)) {
+		v->size = (uint64_t)st.st_size;
+		v->hash = 0;
+		b->g->stats.rehashed++;
+	}
+	if (mtime)
+		*mtime = st.st_mtim.tv_sec;
+	if (v->size <= INDEX_SMALL_MAX &&
+	    b->g->stats.memory_bytes + v->size <= INDEX_MEMORY_MAX)
+		return keep_in_memory(b, v, path) ? -1 : 0;
+	if (!v->hash && hash_fd(fd, &v->hash))
+		return log_error("cannot hash %s/%s", b->cfg->root, path);
+	b->g->stats.open_fds++;
+	return 0;
+}
+
+static void build_headers(struct build *b, const struct file_fact *f,
+			  struct entry *e, int k)
+{
+	struct variant *v = &e->var[k];
+	struct strbuf h = STRBUF_INIT, h304 = STRBUF_INIT;
+	const char *cc = e->flags & FACT_IMMUTABLE ? IMMUTABLE_CC : b->cfg->cache_control;
+	char date[HTTP_DATE_SIZE];
+
+	http_etag_format(v->etag, v->hash);
+	http_date_format((time_t)e->mtime, date);
+	strbuf_addf(&h304, "ETag: %s\r\nLast-Modified: %s\r\nCache-Control: %s\r\n",
+		    v->etag, date, cc);
+	if (e->flags & ENTRY_HAS_VARIANTS)
+		strbuf_addstr(&h304, "Vary: Accept-Encoding\r\n");
+	if (b->cfg->cors)
+		strbuf_addf(&h304, "Access-Control-Allow-Origin: %s\r\n", b->cfg->cors);
+	strbuf_addf(&h, "Content-Type: %s\r\n",
+		    f->type && *f->type ? f->type : MIME_DEFAULT);
+	if (k != VAR_IDENTITY)
+		strbuf_addf(&h, "Content-Encoding: %s\r\n", tree_enc_token[k - 1]);
+	strbuf_add(&h, h304.buf, h304.len);
+	strbuf_addstr(&h, "X-Content-Type-Options: nosniff\r\nAccept-Ranges: bytes\r\n");
+	v->hdr = strbuf_detach(&h, &v->hdr_len);
+	v->hdr304 = strbuf_detach(&h304, &v->hdr304_len);
+}
+
+/* Fills e from f: 0, 1 to skip the file, -1 on error. */
+static int build_entry(struct build *b, const struct file_fact *f, struct entry *e)
+{
+	struct strbuf p = STRBUF_INIT;
+	int r, k;
+
+	memset(e, 0, sizeof(*e));
+	for (k = 0; k < VAR_COUNT; k++)
+		e->var[k].fd = -1;
+	if (path_check_relative(f->path) || path_has_dot_component(f->path))
+		return 1;
+	e->mtime = f->mtime;
+	e->flags = f->flags & FACT_IMMUTABLE;
+	e->var[0].size = f->size;
+	e->var[0].hash = f->hash;
+	e->var[0].present = 1;
+	r = open_variant(b, f->path, &e->var[0], &e->mtime);
+	for (k = 1; k < VAR_COUNT && r == 0; k++) {
+		struct variant *v = &e->var[k];
+
+		if (!f->enc[k - 1].present)
+			continue;
+		v->size = f->enc[k - 1].size;
+		v->hash = f->enc[k - 1].hash;
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s%s", f->path, tree_enc_suffix[k - 1]);
+		r = open_variant(b, p.buf, v, NULL);
+		if (r == 1) /* a missing variant only loses that encoding */
+			r = 0;
+		else if (r == 0)
+			v->present = 1, e->flags |= ENTRY_HAS_VARIANTS;
+	}
+	strbuf_release(&p);
+	if (r)
+		return r;
+	e->path_len = strlen(f->path);
+	e->path = xstrndup(f->path, e->path_len);
+	e->key = hash_bytes(e->path, e->path_len);
+	for (k = 0; k < VAR_COUNT; k++)
+		if (e->var[k].present)
+			build_headers(b, f, e, k);
+	return 0;
+}
+
+static void entry_release(struct entry *e)
+{
+	for (int k = 0; k < VAR_COUNT; k++) {
+		struct variant *v = &e->var[k];
+
+		if (v->fd >= 0)
+			close(v->fd);
+		free((void *)v->body);
+		free((void *)v->hdr);
+		free((void *)v->hdr304);
+	}
+	free((void *)e->path);
+}
+
+static void gen_free(struct index_gen *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		entry_release(&g->v[i]);
+	free(g->v);
+	free(g->table);
+	free(g);
+}
+
+static void build_table(struct index_gen *g)
+{
+	size_t size = 16;
+
+	while (size < g->n * 2)
+		size <<= 1;
+	g->mask = size - 1;
+	g->table = xcalloc(size, sizeof(*g->table));
+	for (size_t i = 0; i < g->n; i++) {
+		size_t j = g->v[i].key & g->mask;
+
+		while (g->table[j])
+			j = (j + 1) & g->mask;
+		g->table[j] = (uint32_t)(i + 1);
+	}
+}
+
+const struct entry *index_lookup(const struct index_gen *g, const char *path,
+				 size_t len)
+{
+	uint64_t key = hash_bytes(path, len);
+	size_t j = key & g->mask;
+	uint32_t t;
+
+	while ((t = g->table[j])) {
+		const struct entry *e = &g->v[t - 1];
+
+		if (e->key == key && e->path_len == len && !memcmp(e->path, path, len))
+			return e;
+		j = (j + 1) & g->mask;
+	}
+	return NULL;
+}
+
+/*
+ * The facts for root: the collect index when it belongs to the manifest on
+ * disk, else a scan.  A manifest that exists but does not parse is an error
+ * (so a reload keeps the old generation).  0, or -1.
+ */
+static int load_facts(const struct index_config *cfg, struct tree_index *ti,
+		      int *from_index)
+{
+	struct manifest m;
+	struct strbuf raw = STRBUF_INIT, mpath = STRBUF_INIT;
+	uint64_t mhash = 0;
+	int r;
+
+	manifest_init(&m);
+	tree_index_init(ti);
+	*from_index = 0;
+	strbuf_addf(&mpath, "%s/%s", cfg->root, MANIFEST_NAME);
+	r = strbuf_read_file(&raw, mpath.buf);
+	if (r == 0)
+		mhash = hash_bytes(raw.buf, raw.len);
+	else if (r != -ENOENT) {
+		r = log_error("cannot read %s: %s", mpath.buf, strerror(-r));
+		goto out;
+	}
+	if (manifest_load(cfg->root, &m) < 0) {
+		r = -1;
+		goto out;
+	}
+	r = tree_index_load(cfg->root, ti);
+	if (r == 0 && ti->manifest_hash == mhash) {
+		*from_index = 1;
+	} else {
+		if (r == 0)
+			log_info(1, "%s/%s does not match %s: scanning the tree",
+				 cfg->root, TREE_INDEX_NAME, MANIFEST_NAME);
+		tree_index_release(ti);
+		r = tree_index_scan(cfg->root, m.n ? &m : NULL,
+				    cfg->follow_symlinks, ti);
+		if (r)
+			goto out;
+	}
+	if (m.n)
+		tree_index_mark_immutable(ti, &m);
+	r = 0;
+out:
+	manifest_release(&m);
+	strbuf_release(&raw);
+	strbuf_release(&mpath);
+	return r;
+}
+
+struct index_gen *index_build(const struct index_config *cfg)
+{
+	struct build b = { .cfg = cfg, .rootfd = -1 };
+	struct tree_index ti;
+	int from_index, r = 0;
+
+	b.rootfd = open(cfg->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (b.rootfd < 0) {
+		log_error("cannot open root %s: %s", cfg->root, strerror(errno));
+		return NULL;
+	}
+	if (load_facts(cfg, &ti, &from_index)) {
+		close(b.rootfd);
+		return NULL;
+	}
+	b.g = xcalloc(1, sizeof(*b.g));
+	atomic_init(&b.g->refs, 1);
+	b.g->stats.from_index = from_index;
+	b.g->v = xcalloc(ti.n ? ti.n : 1, sizeof(*b.g->v));
+	for (size_t i = 0; i < ti.n && r >= 0; i++) {
+		r = build_entry(&b, &ti.v[i], &b.g->v[b.g->n]);
+		if (r == 0) {
+			b.g->stats.variants += !!(b.g->v[b.g->n].flags & ENTRY_HAS_VARIANTS);
+			b.g->stats.immutable += !!(b.g->v[b.g->n].flags & FACT_IMMUTABLE);
+			b.g->n++;
+		} else {
+			entry_release(&b.g->v[b.g->n]);
+		}
+	}
+	tree_index_release(&ti);
+	close(b.rootfd);
+	if (r < 0) {
+		gen_free(b.g);
+		return NULL;
+	}
+	b.g->stats.files = b.g->n;
+	build_table(b.g);
+	return b.g;
+}
+
+void index_ref(struct index_gen *g)
+{
+	atomic_fetch_add_explicit(&g->refs, 1, memory_order_relaxed);
+}
+
+void index_unref(struct index_gen *g)
+{
+	if (g && atomic_fetch_sub_explicit(&g->refs, 1, memory_order_acq_rel) == 1)
+		gen_free(g);
+}
+
+static pthread_mutex_t published_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct index_gen *published;
+static atomic_ulong published_seq;
+
+void index_publish(struct index_gen *g)
+{
+	struct index_gen *old;
+
+	pthread_mutex_lock(&published_lock);
+	old = published;
+	published = g;
+	g->seq = atomic_load(&published_seq) + 1;
+	atomic_store(&published_seq, g->seq);
+	pthread_mutex_unlock(&published_lock);
+	index_unref(old);
+}
+
+struct index_gen *index_acquire(void)
+{
+	struct index_gen *g;
+
+	pthread_mutex_lock(&published_lock);
+	g = published;
+	if (g)
+		index_ref(g);
+	pthread_mutex_unlock(&published_lock);
+	return g;
+}
+
+unsigned long index_seq(void)
+{
+	return atomic_load_explicit(&published_seq, memory_order_acquire);
+}
+
+void index_publish_clear(void)
+{
+	struct index_gen *old;
+
+	pthread_mutex_lock(&published_lock);
+	old = published;
+	published = NULL;
+	pthread_mutex_unlock(&published_lock);
+	index_unref(old);
+}

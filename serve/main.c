@@ -1,0 +1,262 @@
+/* main.c: serve's start-up (options, sockets, privileges, index, workers) and its signal loop. */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "xalloc.h"
+#include "accesslog.h"
+#include "conn.h"
+#include "index.h"
+#include "listen.h"
+#include "options.h"
+#include "sdnotify.h"
+
+#define HEADER_VALUE_MAX 512
+
+struct serve {
+	struct options opt;
+	struct server srv;
+	struct listener *ls;
+	size_t nls;
+	struct worker *w;
+	int nworkers;
+	struct index_config icfg;
+};
+
+/* A value pasted into every response head: printable, bounded. */
+static int check_header_value(const char *flag, const char *v)
+{
+	if (!v)
+		return 0;
+	if (strlen(v) > HEADER_VALUE_MAX)
+		return log_error("--%s: longer than %d bytes", flag, HEADER_VALUE_MAX);
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return log_error("--%s: control character in value", flag);
+	return 0;
+}
+
+static void print_summary(const struct serve *s, const struct index_gen *g)
+{
+	const struct index_stats *st = &g->stats;
+
+	printf("serve: root %s: %zu files (%zu immutable, %zu with encoded variants), "
+	       "%zu in memory (%llu bytes), %zu kept open, %zu rehashed; from %s\n",
+	       s->opt.root, st->files, st->immutable, st->variants, st->in_memory,
+	       (unsigned long long)st->memory_bytes, st->open_fds, st->rehashed,
+	       st->from_index ? TREE_INDEX_NAME : "a scan of the tree");
+	printf("serve: alias %s, %d worker(s), cache-control \"%s\"\n", s->opt.alias,
+	       s->nworkers, s->opt.cache_control);
+	for (size_t i = 0; i < s->opt.nlisten; i++)
+		printf("serve: listen %s\n", s->opt.listen[i]);
+}
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int open_listeners(struct serve *s)
+{
+	int n = listen_from_env(&s->ls);
+
+	if (n < 0)
+		return -1;
+	if (n > 0) {
+		s->nls = (size_t)n;
+		return 0;
+	}
+	free(s->ls);
+	s->ls = xcalloc(s->opt.nlisten, sizeof(*s->ls));
+	for (size_t i = 0; i < s->opt.nlisten; i++) {
+		if (listen_open(s->opt.listen[i], s->opt.socket_mode, &s->ls[i]))
+			return -1;
+		s->nls++;
+	}
+	return 0;
+}
+
+/* After binding (ports < 1024 need root) and before reading the tree, so
+ * the first load meets the same permissions as every reload. */
+static int drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	pw = getpwnam(user);
+	if (!pw)
+		return log_error("--user %s: %s", user, errno ? strerror(errno) : "no such user");
+	if (geteuid() != 0) {
+		if (pw->pw_uid == geteuid())
+			return 0;
+		return log_error("--user %s: must start as root to switch user", user);
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) || setgid(pw->pw_gid) ||
+	    setuid(pw->pw_uid))
+		return log_error("--user %s: cannot switch: %s", user, strerror(errno));
+	if (pw->pw_uid != 0 && setuid(0) == 0)
+		return log_error("--user %s: root privileges could be regained", user);
+	return 0;
+}
+
+static int start_workers(struct serve *s)
+{
+	s->srv.ltag = xcalloc(s->nls, sizeof(*s->srv.ltag));
+	for (size_t i = 0; i < s->nls; i++)
+		s->srv.ltag[i] = (struct ev_tag){ EV_LISTENER, s->ls[i].fd, s->ls[i].is_unix };
+	s->srv.nls = s->nls;
+	s->srv.stop.kind = EV_STOP;
+	s->srv.stop.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->srv.stop.fd < 0)
+		return log_error("eventfd: %s", strerror(errno));
+	s->w = xcalloc((size_t)s->nworkers, sizeof(*s->w));
+	for (int i = 0; i < s->nworkers; i++) {
+		int r;
+
+		if (worker_init(&s->w[i], &s->srv, i))
+			return -1;
+		r = pthread_create(&s->w[i].thread, NULL, worker_main, &s->w[i]);
+		if (r)
+			return log_error("cannot start worker: %s", strerror(r));
+	}
+	return 0;
+}
+
+static void reload(struct serve *s)
+{
+	struct index_gen *g;
+
+	sdnotify("RELOADING=1");
+	g = index_build(&s->icfg);
+	if (!g) {
+		log_error("reload failed: still serving the previous index");
+	} else {
+		log_info(1, "serve: reloaded: %zu files", g->stats.files);
+		index_publish(g);
+	}
+	sdnotify("READY=1");
+}
+
+/* Blocks until TERM/INT, handling HUP and USR1 on the way. */
+static void signal_loop(struct serve *s, const sigset_t *set)
+{
+	for (;;) {
+		int sig = sigwaitinfo(set, NULL);
+
+		if (sig == SIGHUP)
+			reload(s);
+		else if (sig == SIGUSR1 && accesslog_reopen())
+			log_warn("access log not reopened");
+		else if (sig == SIGTERM || sig == SIGINT)
+			return;
+	}
+}
+
+static void stop(struct serve *s)
+{
+	uint64_t one = 1;
+
+	sdnotify("STOPPING=1");
+	atomic_store(&s->srv.stopping, 1);
+	(void)!write(s->srv.stop.fd, &one, sizeof(one));
+	for (int i = 0; i < s->nworkers; i++)
+		pthread_join(s->w[i].thread, NULL);
+	for (int i = 0; i < s->nworkers; i++)
+		worker_release(&s->w[i]);
+	for (size_t i = 0; i < s->nls; i++)
+		listen_close(&s->ls[i]);
+	close(s->srv.stop.fd);
+	accesslog_close();
+	index_publish_clear();
+}
+
+static int setup(struct serve *s, int argc, char **argv)
+{
+	int r = options_parse(&s->opt, argc, argv);
+
+	if (r)
+		return r;
+	if (check_header_value("cors", s->opt.cors) ||
+	    check_header_value("cache-control", s->opt.cache_control))
+		return -1;
+	s->nworkers = s->opt.workers ? s->opt.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (s->nworkers < 1)
+		s->nworkers = 1;
+	s->icfg = (struct index_config){ s->opt.root, s->opt.cache_control, s->opt.cors,
+					 s->opt.follow_symlinks };
+	s->srv.opt = &s->opt;
+	s->srv.allowed_host = (const char **)s->opt.allowed_host;
+	s->srv.nallowed_host = s->opt.nallowed_host;
+	s->srv.alias_len = strlen(s->opt.alias);
+	s->srv.tick_ms = 1000;
+	if (s->opt.header_timeout < 2000 || s->opt.keepalive_timeout < 2000 ||
+	    s->opt.send_timeout < 2000)
+		s->srv.tick_ms = 100;
+	log_verbosity = s->opt.verbose ? 2 : 1;
+	return 0;
+}
+
+static int check_only(struct serve *s)
+{
+	struct index_gen *g = index_build(&s->icfg);
+
+	if (!g)
+		return 1;
+	print_summary(s, g);
+	printf("serve: configuration ok\n");
+	index_unref(g);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct serve s;
+	struct index_gen *g;
+	sigset_t set;
+	int r;
+
+	log_prog = "serve";
+	r = setup(&s, argc, argv);
+	if (r)
+		return r > 0 ? 0 : 2;
+	if (s.opt.check)
+		return check_only(&s);
+	raise_nofile();
+	if (open_listeners(&s) || (s.opt.user && drop_privileges(s.opt.user)) ||
+	    accesslog_open(s.opt.access_log))
+		return 1;
+	g = index_build(&s.icfg);
+	if (!g)
+		return 1;
+	index_publish(g);
+	response_init();
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL); /* workers inherit the mask */
+	if (start_workers(&s))
+		return 1;
+	print_summary(&s, g);
+	fflush(stdout);
+	sdnotify("READY=1");
+	signal_loop(&s, &set);
+	stop(&s);
+	options_release(&s.opt);
+	return 0;
+}
