@@ -362,7 +362,7 @@ def _manifest_problems(page_refs, root, facts):
             paths = json.load(f)["paths"]
     except (OSError, ValueError, KeyError) as e:
         return ["staticfiles.json: cannot read %s (%s): Django's "
-                "ManifestStaticFilesStorage has nothing to resolve {% static %} "
+                "ManifestStaticFilesStorage has nothing to resolve {%% static %%} "
                 "with" % (path, e)]
     hashed = set(paths.values())
     out, resolved = [], []
