@@ -1,0 +1,87 @@
+/* clear.c: deletes output files that the committed manifest and index no longer list. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "clear.h"
+#include "log.h"
+#include "manifest.h"
+#include "options.h"
+#include "tree_index.h"
+#include "xalloc.h"
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int kept(const struct strlist *keep, const char *rel)
+{
+	return bsearch(&rel, keep->v, keep->n, sizeof(*keep->v), cmp_str) != NULL;
+}
+
+static int own_file(const char *rel)
+{
+	return !strcmp(rel, MANIFEST_NAME) || !strncmp(rel, ".staticroot-", 12);
+}
+
+/* Clears the directory dfd (closed here) at rel ("" for the root).
+ * Returns whether it is now empty. */
+static int clear_dir(int dfd, const char *rel, const struct strlist *keep)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *de;
+	int empty = 1;
+
+	if (!d) {
+		close(dfd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		char *p;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		p = xmalloc(strlen(rel) + strlen(de->d_name) + 2);
+		strcpy(p, rel);
+		if (*rel)
+			strcat(p, "/");
+		strcat(p, de->d_name);
+		if (de->d_type == DT_DIR) {
+			int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+
+			if (sub >= 0 && clear_dir(sub, p, keep) &&
+			    unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) == 0)
+				;
+			else
+				empty = 0;
+		} else if ((!*rel && own_file(p)) || kept(keep, p)) {
+			empty = 0;
+		} else {
+			log_info(1, "Deleting '%s'", p);
+			if (unlinkat(dirfd(d), de->d_name, 0) != 0) {
+				log_warn("cannot delete %s: %s", p, strerror(errno));
+				empty = 0;
+			}
+		}
+		free(p);
+	}
+	closedir(d);
+	return empty;
+}
+
+void clear_outputs(const char *root, struct strlist *keep)
+{
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	qsort(keep->v, keep->n, sizeof(*keep->v), cmp_str);
+	if (fd < 0) {
+		log_warn("cannot clear %s: %s", root, strerror(errno));
+		return;
+	}
+	clear_dir(fd, "", keep);
+}

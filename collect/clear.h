@@ -1,0 +1,16 @@
+/* clear.h: --clear: removing what a run did not collect from the output directory. */
+#ifndef SR_COLLECT_CLEAR_H
+#define SR_COLLECT_CLEAR_H
+
+struct strlist;
+
+/*
+ * Deletes every file and symlink under root that keep does not list (keep
+ * is sorted here), except collect's own files at the top (staticfiles.json,
+ * .staticroot-*), then the directories left empty.  Prints "Deleting 'x'"
+ * at -v 1, and a warning for what cannot be removed.  Runs after the
+ * manifest is committed, so a failed run deletes nothing.
+ */
+void clear_outputs(const char *root, struct strlist *keep);
+
+#endif

@@ -1,0 +1,308 @@
+/* commit.c: phase 6: renames the staged originals into place, then writes the tree
+ * index, staticfiles.json (the commit point) and the cache, skipping what did not change. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "clear.h"
+#include "hash.h"
+#include "log.h"
+#include "manifest.h"
+#include "options.h"
+#include "run.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#define MANIFEST_MAX ((size_t)1 << 30)
+
+/* Every output file this run knows of, for the index and the cache. */
+struct outs {
+	struct cache_out *v;
+	size_t n, alloc;
+};
+
+static void outs_add(struct outs *o, const struct file_fact *fact, int64_t mtime_ns,
+		     uint64_t ino)
+{
+	XGROW(o->v, o->alloc, o->n + 1);
+	o->v[o->n].fact = *fact;
+	o->v[o->n].mtime_ns = mtime_ns;
+	o->v[o->n].ino = ino;
+	o->n++;
+}
+
+static int cmp_out(const void *a, const void *b)
+{
+	return strcmp(((const struct cache_out *)a)->fact.path,
+		      ((const struct cache_out *)b)->fact.path);
+}
+
+/* Searches the sorted first n entries of o. */
+static const struct cache_out *outs_find(const struct outs *o, size_t n, const char *path)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(o->v[mid].fact.path, path);
+
+		if (!c)
+			return &o->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Renames f's staged original and variants into place. */
+static int place_orig(struct run *r, struct cfile *f)
+{
+	int rc;
+
+	if (f->orig.tmp && (rc = place_file(f->orig.tmp, r->root, f->name)) < 0)
+		return log_error("cannot write %s/%s: %s", r->root, f->name, strerror(-rc));
+	for (int e = 0; e < ENC_COUNT; e++) {
+		char *name;
+
+		if (f->orig.enc_stale[e])
+			unlink_variant(r->root, f->name, e);
+		if (!f->orig.enc_tmp[e])
+			continue;
+		name = xmalloc(strlen(f->name) + 8);
+		sprintf(name, "%s%s", f->name, tree_enc_suffix[e]);
+		rc = place_file(f->orig.enc_tmp[e], r->root, name);
+		free(name);
+		if (rc < 0)
+			return log_error("cannot write %s/%s%s: %s", r->root, f->name,
+					 tree_enc_suffix[e], strerror(-rc));
+	}
+	return 0;
+}
+
+/* Files of earlier runs still on disk (old hashed names stay, unless
+ * --clear): from the cache, else from the old index.  o is sorted. */
+static void carry_over(struct run *r, struct outs *o)
+{
+	size_t current = o->n;
+	char *path;
+	struct stat st;
+
+	if (r->o->clear)
+		return;
+	if (r->cache.valid) {
+		for (size_t i = 0; i < r->cache.nout; i++)
+			if (!outs_find(o, current, r->cache.out[i].fact.path))
+				outs_add(o, &r->cache.out[i].fact, r->cache.out[i].mtime_ns,
+					 r->cache.out[i].ino);
+		return;
+	}
+	if (tree_index_load(r->root, &r->old_index) != 0)
+		return;
+	for (size_t i = 0; i < r->old_index.n; i++) {
+		const struct file_fact *ff = &r->old_index.v[i];
+
+		if (outs_find(o, current, ff->path))
+			continue;
+		path = xmalloc(strlen(r->root) + strlen(ff->path) + 2);
+		sprintf(path, "%s/%s", r->root, ff->path);
+		if (lstat(path, &st) == 0)
+			outs_add(o, ff, (int64_t)st.st_mtim.tv_sec * 1000000000 +
+				 st.st_mtim.tv_nsec, st.st_ino);
+		free(path);
+	}
+}
+
+/* The facts of this run's files, sorted, then those carried over. */
+static void build_outs(struct run *r, struct outs *o)
+{
+	for (size_t i = 0; i < r->fs.n; i++) {
+		struct cfile *f = &r->fs.v[i];
+
+		outs_add(o, &f->orig.fact, f->orig.mtime_ns, f->orig.ino);
+		if (!r->o->no_post_process)
+			outs_add(o, &f->hash.fact, f->hash.mtime_ns, f->hash.ino);
+	}
+	qsort(o->v, o->n, sizeof(*o->v), cmp_out);
+	carry_over(r, o);
+	qsort(o->v, o->n, sizeof(*o->v), cmp_out);
+}
+
+static void build_cache(struct run *r, const struct outs *o, struct strbuf *sb)
+{
+	const char **deps = NULL;
+	size_t alloc = 0;
+
+	cache_begin(sb, r->settings);
+	for (size_t i = 0; i < r->fs.n; i++) {
+		const struct cfile *f = &r->fs.v[i];
+		struct cache_src s = { f->path, f->len, f->ino, f->dev, f->src_hash, f->mtime_ns };
+
+		if (f->path)
+			cache_add_src(sb, &s);
+		if (!f->ndeps || (f->flags & CF_UNSURE) || r->o->no_post_process)
+			continue;
+		XGROW(deps, alloc, f->ndeps);
+		for (size_t d = 0; d < f->ndeps; d++)
+			deps[d] = r->fs.v[f->deps[d]].name;
+		cache_add_rw(sb, f->name, f->src_hash, f->dep_sig, f->final_hash, deps, f->ndeps);
+	}
+	free(deps);
+	for (size_t i = 0; i < o->n; i++)
+		cache_add_out(sb, &o->v[i]);
+}
+
+/* The manifest's bytes, and whether they differ from the file on disk. */
+static int build_manifest(struct run *r, struct strbuf *out, int *changed)
+{
+	struct manifest m;
+	struct strbuf old;
+	char *path = xmalloc(strlen(r->root) + sizeof(MANIFEST_NAME) + 2);
+	int rc;
+
+	manifest_init(&m);
+	for (size_t i = 0; i < r->fs.n; i++)
+		manifest_add(&m, r->fs.v[i].name, r->fs.v[i].hashed);
+	manifest_sort(&m);
+	manifest_serialize(&m, out);
+	manifest_release(&m);
+	strbuf_init(&old, MANIFEST_MAX);
+	sprintf(path, "%s/%s", r->root, MANIFEST_NAME);
+	rc = strbuf_read_file(&old, path);
+	*changed = rc < 0 || old.len != out->len || memcmp(old.buf, out->buf, out->len);
+	strbuf_release(&old);
+	free(path);
+	return 0;
+}
+
+static int write_index(struct run *r, const struct outs *o, uint64_t manifest_hash)
+{
+	struct tree_index ti;
+	int rc;
+
+	tree_index_init(&ti);
+	ti.manifest_hash = manifest_hash;
+	for (size_t i = 0; i < o->n; i++) {
+		const struct file_fact *src = &o->v[i].fact;
+		struct file_fact *ff = tree_index_add(&ti, src->path);
+
+		ff->type = xstrdup(src->type ? src->type : "");
+		ff->size = src->size;
+		ff->hash = src->hash;
+		ff->mtime = src->mtime;
+		ff->flags = src->flags;
+		memcpy(ff->enc, src->enc, sizeof(ff->enc));
+	}
+	tree_index_sort(&ti);
+	rc = tree_index_write(&ti, r->root);
+	tree_index_release(&ti);
+	return rc;
+}
+
+/* Paths --clear keeps: every listed file and its present variants, sorted. */
+static void kept_paths(const struct outs *o, struct strlist *keep)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		const struct file_fact *ff = &o->v[i].fact;
+
+		strlist_add(keep, ff->path);
+		for (int e = 0; e < ENC_COUNT; e++) {
+			char *p;
+
+			if (!ff->enc[e].present)
+				continue;
+			p = xmalloc(strlen(ff->path) + 8);
+			sprintf(p, "%s%s", ff->path, tree_enc_suffix[e]);
+			strlist_add_nodup(keep, p);
+		}
+	}
+}
+
+static void sync_root(struct run *r)
+{
+	int fd = open(r->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		syncfs(fd);
+		close(fd);
+	}
+}
+
+/* Hash of the manifest already on disk (--no-post-process keeps it), or 0. */
+static uint64_t disk_manifest_hash(struct run *r)
+{
+	struct strbuf sb;
+	char *path = xmalloc(strlen(r->root) + sizeof(MANIFEST_NAME) + 2);
+	uint64_t h = 0;
+
+	strbuf_init(&sb, MANIFEST_MAX);
+	sprintf(path, "%s/%s", r->root, MANIFEST_NAME);
+	if (strbuf_read_file(&sb, path) == 0)
+		h = hash_bytes(sb.buf, sb.len);
+	strbuf_release(&sb);
+	free(path);
+	return h;
+}
+
+static int write_meta(struct run *r, const struct outs *o, const struct strbuf *man,
+		      int man_changed, const struct strbuf *cache)
+{
+	uint64_t mh = r->o->no_post_process ? disk_manifest_hash(r) : hash_bytes(man->buf, man->len);
+	char *path;
+	int rc;
+
+	path = xmalloc(strlen(r->root) + sizeof(TREE_INDEX_NAME) + 2);
+	sprintf(path, "%s/%s", r->root, TREE_INDEX_NAME);
+	rc = access(path, F_OK);
+	free(path);
+	if (!rc && !man_changed && r->cache.valid &&
+	    hash_bytes(cache->buf, cache->len) == r->cache.raw_hash)
+		return 0;  /* nothing changed: leave every file as it is */
+	if (write_index(r, o, mh) < 0)
+		return -1;
+	path = xmalloc(strlen(r->root) + sizeof(MANIFEST_NAME) + sizeof(CACHE_NAME) + 2);
+	sprintf(path, "%s/%s", r->root, MANIFEST_NAME);
+	rc = man_changed ? atomic_write_file(path, man->buf, man->len, 0644) : 0;
+	sprintf(path, "%s/%s", r->root, CACHE_NAME);
+	if (!rc && atomic_write_file(path, cache->buf, cache->len, 0644) < 0)
+		log_warn("the cache could not be saved; the next run will redo the work");
+	free(path);
+	return rc;
+}
+
+int commit_files(struct run *r)
+{
+	struct outs o = { 0 };
+	struct strbuf man = STRBUF_INIT, cache = STRBUF_INIT;
+	struct strlist keep = { 0 };
+	int man_changed = 0, rc = -1;
+
+	if (atomic_load(&r->staged))
+		sync_root(r);
+	for (size_t i = 0; i < r->fs.n; i++)
+		if (place_orig(r, &r->fs.v[i]) < 0)
+			goto out;
+	build_outs(r, &o);
+	if (!r->o->no_post_process)
+		build_manifest(r, &man, &man_changed);
+	build_cache(r, &o, &cache);
+	if (write_meta(r, &o, &man, man_changed, &cache) < 0)
+		goto out;
+	rc = 0;
+	if (r->o->clear) {
+		kept_paths(&o, &keep);
+		clear_outputs(r->root, &keep);
+	}
+out:
+	strlist_release(&keep);
+	strbuf_release(&man);
+	strbuf_release(&cache);
+	free(o.v);
+	return rc;
+}

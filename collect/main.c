@@ -1,0 +1,36 @@
+/* main.c: collect's entry point: options, confirmation, the run, the exit status. */
+#include <locale.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "options.h"
+#include "pipeline.h"
+#include "prompt.h"
+
+int main(int argc, char **argv)
+{
+	struct options opts;
+	char *dest;
+	int rc;
+
+	/* libarchive needs an UTF-8 LC_CTYPE for non-ASCII entry names. */
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "");
+	log_prog = "collect";
+	rc = options_parse(&opts, argc, argv);
+	if (rc) {
+		options_release(&opts);
+		return rc > 0 ? 0 : 2;
+	}
+	log_verbosity = opts.verbosity;
+	dest = pipeline_abspath(opts.output);
+	rc = prompt_confirm(&opts, dest);
+	free(dest);
+	if (rc < 0) {
+		options_release(&opts);
+		return 2;
+	}
+	rc = pipeline_run(&opts);
+	options_release(&opts);
+	return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,46 @@
+/* options.h: collect's command line and staticroot.conf settings. */
+#ifndef SR_COLLECT_OPTIONS_H
+#define SR_COLLECT_OPTIONS_H
+#include <stddef.h>
+
+/* A growable list of owned strings. */
+struct strlist {
+	char **v;
+	size_t n, alloc;
+};
+/* Appends a copy of s. */
+void strlist_add(struct strlist *l, const char *s);
+/* Appends s itself: steals the argument. */
+void strlist_add_nodup(struct strlist *l, char *s);
+void strlist_release(struct strlist *l);
+
+#define COMPRESS_GZIP (1u << 0)
+#define COMPRESS_BR (1u << 1)
+
+/* Every setting of one run; strings owned, freed by options_release(). */
+struct options {
+	struct strlist sources; /* DIR, PREFIX=DIR, [PREFIX=]ARCHIVE[:SUBDIR] */
+	struct strlist app_dirs; /* resolved DIR/static of --app / --apps, in order */
+	struct strlist ignore;  /* fnmatch patterns on the basename */
+	char *output;           /* -o / static-root / $STATIC_ROOT */
+	char *static_url;       /* --static-url / $STATIC_URL, default /static/ */
+	char *archive;          /* --archive FILE, or NULL */
+	int no_default_ignore;
+	int noinput, clear, link, dry_run, no_post_process;
+	int verbosity;
+	int allow_missing, js_modules;
+	unsigned compress;      /* COMPRESS_* */
+	int brotli_quality;
+	int jobs;
+};
+
+/*
+ * Fills opts from the config file (--config, else ./staticroot.conf when
+ * present) then argv (which wins; repeatable options add to the config's).
+ * Returns 0 to run, 1 when --help/--version was handled (exit 0), or -1
+ * after printing one line (exit 2).
+ */
+int options_parse(struct options *opts, int argc, char **argv);
+void options_release(struct options *opts);
+
+#endif

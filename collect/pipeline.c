@@ -1,0 +1,202 @@
+/* pipeline.c: runs the phases of a collect in order, under a lock on the output. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "bundle.h"
+#include "hash.h"
+#include "log.h"
+#include "manifest.h"
+#include "mime.h"
+#include "options.h"
+#include "path.h"
+#include "pipeline.h"
+#include "progress.h"
+#include "run.h"
+#include "sources.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+char *pipeline_abspath(const char *path)
+{
+	char cwd[4096];
+	char *p;
+	size_t n;
+	ssize_t len;
+
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return xstrdup(path);
+	n = strlen(cwd) + strlen(path) + 2;
+	p = xmalloc(n);
+	snprintf(p, n, "%s/%s", cwd, path);
+	len = path_normalize(p + 1, strlen(p + 1));
+	if (len < 0) {
+		snprintf(p, n, "%s/%s", cwd, path);
+		return p;
+	}
+	return p;
+}
+
+/* Hash of every option that changes what is written. */
+static uint64_t settings_hash(const struct options *o)
+{
+	struct strbuf sb = STRBUF_INIT;
+	uint64_t h;
+
+	strbuf_addf(&sb, "1|%s|%d|%d|%u|%d|%d|%d", o->static_url, o->js_modules,
+		    o->allow_missing, o->compress, o->brotli_quality, o->no_post_process,
+		    o->link);
+	h = hash_bytes(sb.buf, sb.len);
+	strbuf_release(&sb);
+	return h;
+}
+
+/* Removes the stage directory and what a killed run left in it. */
+static void remove_stage(const char *stage)
+{
+	DIR *d = opendir(stage);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+	rmdir(stage);
+}
+
+/* Creates the output, takes the lock, prepares an empty stage.  Returns the
+ * lock's fd, or -1 after printing why. */
+static int open_output(struct run *r)
+{
+	char *lock = xmalloc(strlen(r->root) + sizeof(LOCK_NAME) + 2);
+	int rc, fd;
+
+	if ((rc = mkdir_p(r->root, 0755)) < 0) {
+		free(lock);
+		return log_error("cannot create %s: %s", r->root, strerror(-rc));
+	}
+	sprintf(lock, "%s/%s", r->root, LOCK_NAME);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	free(lock);
+	if (fd < 0)
+		return log_error("cannot write in %s: %s", r->root, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		return log_error("%s is in use by another collect", r->root);
+	}
+	remove_stage(r->stage);
+	if (mkdir(r->stage, 0700) != 0) {
+		close(fd);
+		return log_error("cannot create %s: %s", r->stage, strerror(errno));
+	}
+	return fd;
+}
+
+/* --archive: this run's files (both names, variants, manifest), reproducibly. */
+static int write_bundle(struct run *r)
+{
+	struct strlist paths = { 0 };
+	int rc;
+
+	for (size_t i = 0; i < r->fs.n; i++) {
+		const struct cfile *f = &r->fs.v[i];
+		const struct out_state *os[2] = { &f->orig, &f->hash };
+
+		for (int k = 0; k < (r->o->no_post_process ? 1 : 2); k++) {
+			strlist_add(&paths, os[k]->fact.path);
+			for (int e = 0; e < ENC_COUNT; e++) {
+				char *p;
+
+				if (!os[k]->fact.enc[e].present)
+					continue;
+				p = xmalloc(strlen(os[k]->fact.path) + 8);
+				sprintf(p, "%s%s", os[k]->fact.path, tree_enc_suffix[e]);
+				strlist_add_nodup(&paths, p);
+			}
+		}
+	}
+	if (!r->o->no_post_process)
+		strlist_add(&paths, MANIFEST_NAME);
+	rc = bundle_write(r->root, paths.v, paths.n, r->o->archive);
+	strlist_release(&paths);
+	return rc;
+}
+
+static void summary(struct run *r)
+{
+	size_t copied = atomic_load(&r->copied), unmod = atomic_load(&r->unmodified);
+	size_t post = atomic_load(&r->post_processed);
+	char extra[96] = "";
+	size_t n = 0;
+
+	if (unmod)
+		n += (size_t)snprintf(extra + n, sizeof(extra) - n, ", %zu unmodified", unmod);
+	if (post)
+		snprintf(extra + n, sizeof(extra) - n, ", %zu post-processed", post);
+	log_info(1, "\n%zu static file%s %s to '%s'%s.", copied, copied == 1 ? "" : "s",
+		 r->o->link ? "symlinked" : "copied", r->root_abs, extra);
+}
+
+static int run_phases(struct run *r)
+{
+	if (sources_gather(r->o, &r->fs) < 0 || prepare_files(r) < 0)
+		return -1;
+	if (!r->o->no_post_process && rewrite_files(r) < 0)
+		return -1;
+	if (write_files(r) < 0)
+		return -1;
+	if (r->o->dry_run)
+		return 0;
+	if (commit_files(r) < 0)
+		return -1;
+	if (r->o->archive && write_bundle(r) < 0)
+		return -1;
+	return 0;
+}
+
+int pipeline_run(const struct options *o)
+{
+	struct run r = { .o = o, .root = o->output };
+	int lock = -1, rc;
+
+	r.root_abs = pipeline_abspath(o->output);
+	r.stage = xmalloc(strlen(o->output) + sizeof(STAGE_NAME) + 2);
+	sprintf(r.stage, "%s/%s", o->output, STAGE_NAME);
+	r.nthreads = (unsigned)o->jobs;
+	r.magic = xcalloc(r.nthreads, sizeof(*r.magic));
+	r.settings = settings_hash(o);
+	tree_index_init(&r.old_index);
+	progress_init(o->verbosity);
+	if (!o->dry_run && (lock = open_output(&r)) < 0) {
+		rc = -1;
+		goto out;
+	}
+	cache_load(&r.cache, r.root, r.settings);
+	rc = run_phases(&r);
+	if (!rc)
+		summary(&r);
+	if (!o->dry_run)
+		remove_stage(r.stage);
+out:
+	if (lock >= 0)
+		close(lock);
+	for (unsigned t = 0; t < r.nthreads; t++)
+		if (r.magic[t])
+			mime_magic_close(r.magic[t]);
+	free(r.magic);
+	fileset_release(&r.fs);
+	cache_release(&r.cache);
+	tree_index_release(&r.old_index);
+	free(r.root_abs);
+	free(r.stage);
+	return rc;
+}

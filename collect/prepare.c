@@ -1,0 +1,208 @@
+/* prepare.c: phase 2: hashes each source (or takes the hash from the cache), types it,
+ * and finds the references of CSS/JS files, in parallel. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hash.h"
+#include "mime.h"
+#include "options.h"
+#include "progress.h"
+#include "run.h"
+#include "strbuf.h"
+#include "workq.h"
+#include "xalloc.h"
+
+#define SOURCE_MAX ((size_t)1 << 31)  /* one source file's bytes */
+#define SNIFF_LEN 8192
+
+int cfile_load(struct cfile *f)
+{
+	struct strbuf sb;
+	uint64_t h;
+	int r;
+
+	if (f->data)
+		return 0;
+	strbuf_init(&sb, SOURCE_MAX);
+	r = strbuf_read_file(&sb, f->path);
+	if (r < 0) {
+		strbuf_release(&sb);
+		cfile_fail(f, "cannot read %s: %s", f->path,
+			   r == -EFBIG ? "file too large" : strerror(-r));
+		return -1;
+	}
+	h = hash_bytes(sb.buf, sb.len);
+	if ((f->flags & CF_HASHED) && h != f->src_hash) {
+		strbuf_release(&sb);
+		cfile_fail(f, "%s changed while being collected", f->path);
+		return -1;
+	}
+	f->src_hash = h;
+	f->flags |= CF_HASHED;
+	f->len = sb.len;
+	f->data = strbuf_detach(&sb, NULL);
+	return 0;
+}
+
+void cfile_unload(struct cfile *f)
+{
+	if (f->path && f->data) {
+		free(f->data);
+		f->data = NULL;
+	}
+}
+
+static int ends_with_ci(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+static void classify(struct cfile *f)
+{
+	if (ends_with_ci(f->name, ".css"))
+		f->flags |= CF_CSS;
+	else if (ends_with_ci(f->name, ".js") || ends_with_ci(f->name, ".mjs"))
+		f->flags |= CF_JS;
+}
+
+/* Streams the file through the hash without keeping it. */
+static int hash_file(struct cfile *f)
+{
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0) {
+		cfile_fail(f, "cannot read %s: %s", f->path, strerror(errno));
+		return -1;
+	}
+	rc = hash_fd(fd, &f->src_hash);
+	close(fd);
+	if (rc < 0) {
+		cfile_fail(f, "cannot read %s: %s", f->path, strerror(-rc));
+		return -1;
+	}
+	f->flags |= CF_HASHED;
+	return 0;
+}
+
+static int source_hash(struct run *r, struct cfile *f)
+{
+	const struct cache_src *s;
+
+	if (f->data) {
+		f->src_hash = hash_bytes(f->data, f->len);
+		f->flags |= CF_HASHED;
+		return 0;
+	}
+	s = cache_find_src(&r->cache, f->path);
+	if (s && s->size == f->len && s->mtime_ns == f->mtime_ns && s->ino == f->ino &&
+	    s->dev == f->dev) {
+		f->src_hash = s->hash;
+		f->flags |= CF_HASHED;
+		return 0;
+	}
+	if ((f->flags & (CF_CSS | CF_JS)) && !r->o->no_post_process)
+		return cfile_load(f);
+	return hash_file(f);
+}
+
+/* First bytes of f for libmagic, into buf.  Returns the length, or -1. */
+static ssize_t head_bytes(struct cfile *f, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	if (f->data) {
+		n = (ssize_t)(f->len < size ? f->len : size);
+		memcpy(buf, f->data, (size_t)n);
+		return n;
+	}
+	fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = pread(fd, buf, size, 0);
+	close(fd);
+	return n;
+}
+
+static void type_of(struct run *r, struct cfile *f, unsigned tid)
+{
+	const struct cache_out *co;
+	char buf[SNIFF_LEN], type[MIME_TYPE_MAX];
+	ssize_t n;
+
+	f->type = mime_from_path(f->name);
+	if (f->type)
+		return;
+	co = cache_find_out(&r->cache, f->name);
+	if (co && co->fact.hash == f->src_hash && co->fact.type && *co->fact.type) {
+		f->type = co->fact.type;
+		return;
+	}
+	n = head_bytes(f, buf, sizeof(buf));
+	if (!r->magic[tid])
+		r->magic[tid] = mime_magic_open();
+	if (n < 0 || !r->magic[tid]) {
+		f->type = MIME_DEFAULT;
+		return;
+	}
+	mime_sniff(r->magic[tid], buf, (size_t)n, type);
+	f->type = f->type_buf = xstrdup(type);
+}
+
+/* Takes f's references from the cache when its bytes did not change and
+ * every file it referenced is still collected.  1 when taken. */
+static int deps_from_cache(struct run *r, struct cfile *f)
+{
+	const struct cache_rw *rw = cache_find_rw(&r->cache, f->name);
+	size_t *deps;
+
+	if (!rw || rw->src_hash != f->src_hash)
+		return 0;
+	deps = xcalloc(rw->ndeps + 1, sizeof(*deps));
+	for (size_t i = 0; i < rw->ndeps; i++) {
+		deps[i] = fileset_find(&r->fs, rw->deps[i]);
+		if (deps[i] == (size_t)-1) {
+			free(deps);
+			return 0;
+		}
+	}
+	f->deps = deps;
+	f->ndeps = rw->ndeps;
+	f->cached_rw = rw;
+	return 1;
+}
+
+static void prepare_one(size_t i, unsigned tid, void *ctx)
+{
+	struct run *r = ctx;
+	struct cfile *f = &r->fs.v[i];
+	int refs;
+
+	classify(f);
+	refs = (f->flags & (CF_CSS | CF_JS)) && !r->o->no_post_process;
+	if (source_hash(r, f) < 0)
+		goto out;
+	type_of(r, f, tid);
+	if (refs && !deps_from_cache(r, f) && cfile_load(f) == 0)
+		resolve_refs(r, f);
+out:
+	if (!refs)
+		cfile_unload(f);
+	progress_tick();
+}
+
+int prepare_files(struct run *r)
+{
+	progress_phase("scanning", r->fs.n);
+	workq_run(r->fs.n, r->nthreads, prepare_one, r);
+	progress_done();
+	return fileset_report(&r->fs) ? -1 : 0;
+}

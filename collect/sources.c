@@ -1,0 +1,218 @@
+/* sources.c: gathers files from directories, archives and app static/ folders. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "archive_src.h"
+#include "fileset.h"
+#include "ignore.h"
+#include "log.h"
+#include "options.h"
+#include "path.h"
+#include "sources.h"
+#include "walk.h"
+#include "xalloc.h"
+
+struct gather {
+	struct fileset *fs;
+	const char *prefix;   /* normalised, "" for none */
+	const char *src;      /* the SOURCE as given, for messages */
+	struct stat archive_st;
+};
+
+/* prefix + "/" + rel, normalised; NULL (printed) when not a usable name. */
+static char *out_name(const struct gather *g, const char *rel)
+{
+	size_t pl = strlen(g->prefix), rl = strlen(rel);
+	char *name = xmalloc(pl + 1 + rl + 1);
+	ssize_t n;
+
+	memcpy(name, g->prefix, pl);
+	name[pl] = '/';
+	memcpy(name + pl + 1, rel, rl + 1);
+	n = path_normalize(name, pl + 1 + rl);
+	if (n <= 0 || !path_is_utf8(name, (size_t)n)) {
+		log_warn("%s: '%s' skipped: not a valid UTF-8 relative name", g->src, rel);
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+static int on_file(const char *rel, const char *path, const struct stat *st, void *ctx)
+{
+	struct gather *g = ctx;
+	char *name = out_name(g, rel);
+	struct cfile *f;
+
+	if (!name)
+		return 0;
+	f = fileset_add(g->fs);
+	f->name = name;
+	f->path = xstrdup(path);
+	f->len = (size_t)st->st_size;
+	f->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	f->ino = st->st_ino;
+	f->dev = st->st_dev;
+	return 0;
+}
+
+static int on_member(const char *rel, char *data, size_t len, void *ctx)
+{
+	struct gather *g = ctx;
+	char *name = out_name(g, rel);
+	struct cfile *f;
+
+	if (!name) {
+		free(data);
+		return 0;
+	}
+	f = fileset_add(g->fs);
+	f->name = name;
+	f->data = data;
+	f->len = len;
+	f->mtime_ns = (int64_t)g->archive_st.st_mtim.tv_sec * 1000000000;
+	return 0;
+}
+
+/* Normalises a PREFIX into buf; -1 (printed) when it climbs out. */
+static int norm_prefix(const char *spec, const char *p, size_t len, char *buf, size_t size)
+{
+	ssize_t n;
+
+	if (len >= size)
+		return log_error("source '%s': prefix too long", spec);
+	memcpy(buf, p, len);
+	n = path_normalize(buf, len);
+	if (n < 0 || strchr(buf, '\\'))
+		return log_error("source '%s': bad prefix '%.*s'", spec, (int)len, p);
+	return 0;
+}
+
+static int gather_archive(struct gather *g, const char *path, size_t file_len,
+			  const struct strlist *ig)
+{
+	char *file = xstrndup(path, file_len);
+	const char *subdir = path[file_len] == ':' ? path + file_len + 1 : "";
+	int r;
+
+	if (stat(file, &g->archive_st) != 0) {
+		r = log_error("cannot read archive %s: %s", file, strerror(errno));
+		goto out;
+	}
+	r = archive_src_read(file, subdir, ig, on_member, g);
+out:
+	free(file);
+	return r;
+}
+
+static int gather_one(struct fileset *fs, const char *spec, const struct strlist *ig)
+{
+	struct gather g = { .fs = fs, .src = spec, .prefix = "" };
+	const char *path = spec, *eq = strchr(spec, '=');
+	char prefix[4096];
+	struct stat st;
+	size_t flen;
+
+	if (eq && eq != spec && stat(spec, &st) != 0) {
+		if (norm_prefix(spec, spec, (size_t)(eq - spec), prefix, sizeof(prefix)) < 0)
+			return -1;
+		g.prefix = prefix;
+		path = eq + 1;
+	}
+	if (archive_src_match(path, &flen) && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)))
+		return gather_archive(&g, path, flen, ig);
+	if (stat(path, &st) != 0)
+		return log_error("cannot read source %s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return log_error("source %s is not a directory or a .tar/.tar.gz/.tgz/.zip archive",
+				 path);
+	return walk_dir(path, ig, on_file, &g);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every DIR/x/static directory, sorted, appended to out. */
+static int expand_apps(const char *dir, struct strlist *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct strlist found = { 0 };
+	struct stat st;
+
+	if (!d)
+		return log_error("--apps %s: %s", dir, strerror(errno));
+	while ((de = readdir(d))) {
+		char *p;
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = xmalloc(strlen(dir) + strlen(de->d_name) + 9);
+		sprintf(p, "%s/%s/static", dir, de->d_name);
+		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			strlist_add_nodup(&found, p);
+		else
+			free(p);
+	}
+	closedir(d);
+	qsort(found.v, found.n, sizeof(*found.v), cmp_str);
+	for (size_t i = 0; i < found.n; i++)
+		strlist_add_nodup(out, found.v[i]);
+	free(found.v);
+	return 0;
+}
+
+/* The app static directories in Django's INSTALLED_APPS-like order. */
+static int app_dirs(const struct options *o, struct strlist *out)
+{
+	for (size_t i = 0; i < o->app_dirs.n; i++) {
+		const char *e = o->app_dirs.v[i];
+
+		if (e[0] == 'A') {
+			if (expand_apps(e + 1, out) < 0)
+				return -1;
+			continue;
+		}
+		char *p = xmalloc(strlen(e) + 8);
+
+		sprintf(p, "%s/static", e + 1);
+		strlist_add_nodup(out, p);
+	}
+	return 0;
+}
+
+int sources_gather(const struct options *o, struct fileset *fs)
+{
+	struct strlist ig = { 0 }, apps = { 0 };
+	int r = 0;
+
+	if (!o->no_default_ignore)
+		ignore_add_defaults(&ig);
+	for (size_t i = 0; i < o->ignore.n; i++)
+		strlist_add(&ig, o->ignore.v[i]);
+	for (size_t i = 0; !r && i < o->sources.n; i++)
+		r = gather_one(fs, o->sources.v[i], &ig);
+	if (!r)
+		r = app_dirs(o, &apps);
+	for (size_t i = 0; !r && i < apps.n; i++) {
+		struct stat st;
+
+		if (stat(apps.v[i], &st) != 0) {
+			log_info(3, "no static directory in app %s", apps.v[i]);
+			continue;
+		}
+		r = walk_dir(apps.v[i], &ig, on_file, &(struct gather){
+			.fs = fs, .src = apps.v[i], .prefix = "" });
+	}
+	strlist_release(&ig);
+	strlist_release(&apps);
+	if (!r)
+		fileset_finish(fs);
+	return r;
+}

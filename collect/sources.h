@@ -1,0 +1,16 @@
+/* sources.h: turning SOURCE arguments and --app/--apps into the list of files to collect. */
+#ifndef SR_COLLECT_SOURCES_H
+#define SR_COLLECT_SOURCES_H
+
+struct options;
+struct fileset;
+
+/*
+ * Gathers every file of every source, in source order then app order, into
+ * fs (first match wins, sorted by name: see fileset_finish()).  Directory
+ * files are stat()ed, not read; archive members are read into memory.
+ * Returns 0, or -1 after printing one line naming the source.
+ */
+int sources_gather(const struct options *opts, struct fileset *fs);
+
+#endif

@@ -1,0 +1,429 @@
+/* writer.c: phase 5: decides by content what to (re)write, writes hashed files in place
+ * and stages originals, with their .gz/.br variants, in parallel. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "compress.h"
+#include "hash.h"
+#include "log.h"
+#include "mime.h"
+#include "options.h"
+#include "path.h"
+#include "progress.h"
+#include "run.h"
+#include "strbuf.h"
+#include "workq.h"
+#include "xalloc.h"
+
+#define KEEP_PERCENT 95  /* a variant must be at most this % of the original */
+
+/* The encodings of one content, computed once for both names when equal. */
+struct encoded {
+	int done;
+	struct strbuf buf[ENC_COUNT];
+	struct file_variant v[ENC_COUNT];
+};
+
+static char *join(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *p = xmalloc(la + lb + lc + 1);
+
+	memcpy(p, a, la);
+	memcpy(p + la, b, lb);
+	memcpy(p + la + lb, c, lc + 1);
+	return p;
+}
+
+static int64_t st_mtime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+/* A new temporary path in the stage directory; owned. */
+static char *tmp_path(struct run *r)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "/%zu", atomic_fetch_add(&r->tmp_seq, 1));
+	return join(r->stage, num, "");
+}
+
+/* Writes data to a new staged file; records its mtime and inode in os when
+ * given.  Returns the owned path, or NULL after cfile_fail(). */
+static char *write_tmp(struct run *r, struct cfile *f, const void *data, size_t len,
+		       struct out_state *os)
+{
+	char *tmp = tmp_path(r);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	const char *p = data;
+	struct stat st;
+
+	if (fd < 0)
+		goto fail;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail_fd;
+		p += n;
+		len -= (size_t)n;
+	}
+	atomic_store(&r->staged, 1);
+	if (os && fstat(fd, &st) == 0) {
+		os->mtime_ns = st_mtime_ns(&st);
+		os->ino = st.st_ino;
+		os->fact.mtime = st.st_mtim.tv_sec;
+	}
+	if (close(fd) != 0)
+		goto fail;
+	return tmp;
+fail_fd:
+	close(fd);
+fail:
+	cfile_fail(f, "cannot write %s: %s", tmp, strerror(errno));
+	unlink(tmp);
+	free(tmp);
+	return NULL;
+}
+
+/* Stages a symbolic link to f's source (--link).  Owned path or NULL. */
+static char *link_tmp(struct run *r, struct cfile *f, struct out_state *os)
+{
+	char *tmp = tmp_path(r), *target = realpath(f->path, NULL);
+	struct stat st;
+
+	if (!target || symlink(target, tmp) != 0) {
+		cfile_fail(f, "cannot link %s: %s", f->path, strerror(errno));
+		free(target);
+		free(tmp);
+		return NULL;
+	}
+	free(target);
+	if (lstat(tmp, &st) == 0) {
+		os->mtime_ns = st_mtime_ns(&st);
+		os->ino = st.st_ino;
+	}
+	os->fact.mtime = f->mtime_ns / 1000000000;  /* what is served is the source */
+	return tmp;
+}
+
+/* Renames tmp to root/name, creating directories as needed.  0 or -errno. */
+int place_file(const char *tmp, const char *root, const char *name)
+{
+	char *dst = join(root, "/", name);
+	int r = 0;
+
+	if (rename(tmp, dst) != 0) {
+		r = -errno;
+		if (r == -ENOENT) {
+			char *dir = join(root, "/", name);
+
+			dir[strlen(root) + 1 + path_dirlen(name)] = '\0';
+			r = mkdir_p(dir, 0755);
+			if (!r && rename(tmp, dst) != 0)
+				r = -errno;
+			free(dir);
+		}
+	}
+	free(dst);
+	return r;
+}
+
+/* Compresses data into e unless already done.  0, or -1 after cfile_fail(). */
+static int encode(struct run *r, struct cfile *f, const char *data, size_t len,
+		  struct encoded *e)
+{
+	unsigned want = r->o->compress;
+
+	if (e->done)
+		return 0;
+	e->done = 1;
+	for (int i = 0; i < ENC_COUNT; i++)
+		strbuf_init(&e->buf[i], 0);
+	if (!len || !mime_is_compressible(f->type))
+		return 0;
+	for (int i = 0; i < ENC_COUNT; i++) {
+		int rc;
+
+		if (i == ENC_GZIP && (want & COMPRESS_GZIP))
+			rc = compress_gzip(data, len, &e->buf[i]);
+		else if (i == ENC_BR && (want & COMPRESS_BR))
+			rc = compress_brotli(data, len, r->o->brotli_quality, &e->buf[i]);
+		else
+			continue;
+		if (rc < 0) {
+			cfile_fail(f, "cannot compress %s", cfile_label(f));
+			return -1;
+		}
+		if (e->buf[i].len * 100 > (uint64_t)len * KEEP_PERCENT)
+			continue;
+		e->v[i].present = 1;
+		e->v[i].size = e->buf[i].len;
+		e->v[i].hash = hash_bytes(e->buf[i].buf, e->buf[i].len);
+	}
+	return 0;
+}
+
+static void encoded_release(struct encoded *e)
+{
+	if (!e->done)
+		return;
+	for (int i = 0; i < ENC_COUNT; i++)
+		strbuf_release(&e->buf[i]);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Whether root/name holds exactly the bytes hashing to h (len bytes). */
+static int same_content(const char *path, size_t len, uint64_t h)
+{
+	struct stat st;
+	uint64_t got;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	rc = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len &&
+	     hash_fd(fd, &got) == 0 && got == h;
+	close(fd);
+	return rc;
+}
+
+/* Whether path is a symlink to f's source. */
+static int links_to_source(const char *path, const struct cfile *f)
+{
+	char buf[4096], *src = realpath(f->path, NULL);
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+	int rc = 0;
+
+	if (n > 0 && src) {
+		buf[n] = '\0';
+		rc = !strcmp(buf, src);
+	}
+	free(src);
+	return rc;
+}
+
+/*
+ * Decides whether os (fact filled in: path, size, hash) must be written.
+ * Returns 0 unchanged with variants known, 1 unchanged but variants unknown,
+ * 2 to write.
+ */
+static int decide(struct run *r, const struct cfile *f, struct out_state *os, int as_link)
+{
+	const struct cache_out *co = cache_find_out(&r->cache, os->fact.path);
+	char *path;
+	struct stat st;
+	int rc = 2;
+
+	if (r->o->clear)
+		return 2;
+	path = join(r->root, "/", os->fact.path);
+	if (lstat(path, &st) != 0 || (as_link ? !S_ISLNK(st.st_mode) : !S_ISREG(st.st_mode)))
+		goto out;
+	os->mtime_ns = st_mtime_ns(&st);
+	os->ino = st.st_ino;
+	os->fact.mtime = as_link ? f->mtime_ns / 1000000000 : st.st_mtim.tv_sec;
+	if (co && co->fact.hash == os->fact.hash && co->fact.size == os->fact.size &&
+	    co->mtime_ns == os->mtime_ns && co->ino == os->ino) {
+		memcpy(os->fact.enc, co->fact.enc, sizeof(os->fact.enc));
+		rc = 0;
+	} else if (as_link ? links_to_source(path, f)
+			   : same_content(path, os->fact.size, os->fact.hash)) {
+		rc = 1;
+	}
+out:
+	free(path);
+	return rc;
+}
+
+/* Size of f's final bytes without computing them when the cache knows. */
+static int hashed_size(struct run *r, struct cfile *f, uint64_t *size)
+{
+	const struct cache_out *co;
+
+	if (!f->ndeps) {
+		*size = f->len;
+		return 0;
+	}
+	if (!f->final) {
+		co = cache_find_out(&r->cache, f->hashed);
+		if (co && co->fact.hash == f->final_hash) {
+			*size = co->fact.size;
+			return 0;
+		}
+		if (cfile_final(r, f) < 0)
+			return -1;
+	}
+	*size = f->final_len;
+	return 0;
+}
+
+void unlink_variant(const char *root, const char *name, int enc)
+{
+	size_t n = strlen(root) + strlen(name) + 8;
+	char *path = xmalloc(n);
+
+	snprintf(path, n, "%s/%s%s", root, name, tree_enc_suffix[enc]);
+	if (unlink(path) != 0 && errno != ENOENT)
+		log_warn("cannot remove stale %s: %s", path, strerror(errno));
+	free(path);
+}
+
+/* Stages (orig) or places (hashed) the variants of os from e. */
+static int write_variants(struct run *r, struct cfile *f, struct out_state *os,
+			  struct encoded *e, int staged)
+{
+	for (int i = 0; i < ENC_COUNT; i++) {
+		char *tmp, *name;
+		int rc;
+
+		os->fact.enc[i] = e->v[i];
+		if (!e->v[i].present) {
+			os->enc_stale[i] = 1;
+			if (!staged)
+				unlink_variant(r->root, os->fact.path, i);
+			continue;
+		}
+		tmp = write_tmp(r, f, e->buf[i].buf, e->buf[i].len, NULL);
+		if (!tmp)
+			return -1;
+		if (staged) {
+			os->enc_tmp[i] = tmp;
+			continue;
+		}
+		name = join(os->fact.path, tree_enc_suffix[i], "");
+		rc = place_file(tmp, r->root, name);
+		free(name);
+		free(tmp);
+		if (rc < 0) {
+			cfile_fail(f, "cannot write %s/%s%s: %s", r->root, os->fact.path,
+				   tree_enc_suffix[i], strerror(-rc));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The original name: staged for commit when its bytes changed. */
+static int write_orig(struct run *r, struct cfile *f, int d, struct encoded *e)
+{
+	int as_link = r->o->link && f->path;
+
+	if (d == 0)
+		return 0;
+	if (cfile_load(f) < 0)
+		return -1;
+	if (d == 2) {
+		f->orig.tmp = as_link ? link_tmp(r, f, &f->orig)
+				      : write_tmp(r, f, f->data, f->len, &f->orig);
+		if (!f->orig.tmp)
+			return -1;
+		f->orig.written = 1;
+		if (as_link)
+			log_info(2, "Linking '%s'", cfile_label(f));
+		else
+			log_info(2, "Copying '%s'", cfile_label(f));
+	}
+	if (encode(r, f, f->data, f->len, e) < 0)
+		return -1;
+	return write_variants(r, f, &f->orig, e, 1);
+}
+
+/* The hashed name: content-addressed, so it is placed at once. */
+static int write_hashed(struct run *r, struct cfile *f, int d, struct encoded *eo,
+			struct encoded *eh)
+{
+	struct encoded *e = eh;
+	const char *bytes;
+	size_t len;
+	char *tmp;
+	int rc;
+
+	if (d == 0)
+		return 0;
+	if (cfile_final(r, f) < 0)
+		return -1;
+	bytes = f->final ? f->final : f->data;
+	len = f->final ? f->final_len : f->len;
+	if (d == 2) {
+		if (!(tmp = write_tmp(r, f, bytes, len, &f->hash)))
+			return -1;
+		rc = place_file(tmp, r->root, f->hashed);
+		free(tmp);
+		if (rc < 0) {
+			cfile_fail(f, "cannot write %s/%s: %s", r->root, f->hashed, strerror(-rc));
+			return -1;
+		}
+		f->hash.written = 1;
+		atomic_fetch_add(&r->post_processed, 1);
+		log_info(2, "Post-processed '%s' as '%s'", f->name, f->hashed);
+	}
+	if (!f->final && eo->done)
+		e = eo;  /* same bytes as the original: compress once */
+	if (encode(r, f, bytes, len, e) < 0)
+		return -1;
+	return write_variants(r, f, &f->hash, e, 0);
+}
+
+static void fill_facts(struct cfile *f)
+{
+	f->orig.fact.path = f->name;
+	f->orig.fact.type = (char *)f->type;
+	f->orig.fact.size = f->len;
+	f->orig.fact.hash = f->src_hash;
+	f->hash.fact.path = f->hashed;
+	f->hash.fact.type = (char *)f->type;
+	f->hash.fact.hash = f->final_hash;
+	f->hash.fact.flags = FACT_IMMUTABLE;
+}
+
+static void write_one(size_t i, unsigned tid, void *ctx)
+{
+	struct run *r = ctx;
+	struct cfile *f = &r->fs.v[i];
+	struct encoded eo = { 0 }, eh = { 0 };
+	int post = !r->o->no_post_process, d_orig, d_hash = 0;
+
+	fill_facts(f);
+	d_orig = decide(r, f, &f->orig, r->o->link && f->path);
+	if (post && (hashed_size(r, f, &f->hash.fact.size) < 0 ||
+		     (d_hash = decide(r, f, &f->hash, 0)) < 0))
+		goto out;
+	if (r->o->dry_run) {
+		if (d_orig == 2)
+			log_info(1, "Pretending to %s '%s'",
+				 r->o->link && f->path ? "link" : "copy", cfile_label(f));
+		f->orig.written = d_orig == 2;
+		if (d_hash == 2)
+			atomic_fetch_add(&r->post_processed, 1);
+		goto out;
+	}
+	if (write_orig(r, f, d_orig, &eo) < 0 || (post && write_hashed(r, f, d_hash, &eo, &eh) < 0))
+		goto out;
+out:
+	atomic_fetch_add(f->orig.written ? &r->copied : &r->unmodified, 1);
+	encoded_release(&eo);
+	encoded_release(&eh);
+	free(f->final);
+	f->final = NULL;
+	cfile_unload(f);
+	progress_tick();
+}
+
+int write_files(struct run *r)
+{
+	progress_phase("writing", r->fs.n);
+	workq_run(r->fs.n, r->nthreads, write_one, r);
+	progress_done();
+	return fileset_report(&r->fs) ? -1 : 0;
+}
