@@ -282,8 +282,9 @@ def snapshot(root, with_dirs=True):
             else:
                 snap[rel] = ('file', st.st_ino, st.st_mtime_ns, st.st_size,
                              hashlib.sha256(read(p)).hexdigest())
-    st = os.lstat(root)
-    snap['./'] = ('dir', st.st_ino, st.st_mtime_ns, 0, '')
+    if with_dirs:
+        st = os.lstat(root)
+        snap['./'] = ('dir', st.st_ino, st.st_mtime_ns, 0, '')
     return snap
 
 
@@ -300,6 +301,17 @@ def snapshot_diff(a, b):
                                           a[k], b[k]) if x != y]
             out.append('changed (%s): %s' % (','.join(what), k))
     return out
+
+
+INTERNAL = '.staticroot-'  # collect's own cache, lock and staging entries
+
+
+def split_internal(diff):
+    """(diff lines about served files, lines about .staticroot-* internals)."""
+    served, internal = [], []
+    for line in diff:
+        (internal if line.split(': ', 1)[1].startswith(INTERNAL) else served).append(line)
+    return served, internal
 
 
 # ---------------------------------------------------------- manifest
