@@ -84,11 +84,14 @@ struct http_request {
  * 1.1; Content-Length with Transfer-Encoding; repeated or invalid
  * Content-Length; obs-fold; whitespace before a colon; NUL, CR, LF or
  * other controls in a value; invalid field names; a body on GET/HEAD;
- * Transfer-Encoding on 1.0 or not ending in chunked; a repeated
+ * Transfer-Encoding on 1.0 or with chunked twice; a repeated
  * conditional/Range/Accept-Encoding field), -414 (target over
  * HTTP_TARGET_MAX), -431 (head over HTTP_HEAD_MAX or more than
- * HTTP_FIELDS_MAX fields), -501 (unknown transfer coding), -505 (HTTP/2+
- * or HTTP/0.x).  After a negative status answer it and close: *req is then
+ * HTTP_FIELDS_MAX fields), -501 (a transfer coding other than chunked: serve
+ * decodes none), -505 (HTTP/2+ or HTTP/0.x).  After a negative status answer
+ * it and close.  *req is then only good for the log: method_name, target
+ * and request_line are set as far as the request line was parsed (else
+ * their p is NULL; a -505 has method_name and target), the rest is
  * unspecified.
  *
  * Requests are never read with a body: GET/HEAD with Content-Length > 0 or

@@ -31,7 +31,7 @@ static const struct pcase cases[] = {
 	{ "absolute no path", "GET HTTPS://h HTTP/1.1\r\nHost: h\r\n\r\n", ALL },
 	{ "CL 0 on GET", "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", ALL },
 	{ "POST with body", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n", ALL },
-	{ "POST chunked", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", ALL },
+	{ "POST chunked", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n", ALL },
 	{ "obs-text value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: caf\xc3\xa9\x80\r\n\r\n", ALL },
 	{ "empty value", "GET / HTTP/1.1\r\nHost: x\r\nX-A:\r\n\r\n", ALL },
 	{ "HTTP/1.2", "GET / HTTP/1.2\r\nHost: x\r\n\r\n", ALL },
@@ -99,7 +99,10 @@ static const struct pcase cases[] = {
 	{ "HEAD body", "HEAD / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n", -400 },
 	{ "GET chunked", "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", -400 },
 	{ "TE on 1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", -400 },
-	{ "TE not last", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", -400 },
+	{ "TE twice", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", -400 },
+	{ "TE not last", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", -501 },
+	{ "TE gzip", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", -501 },
+	{ "TE gzip on GET", "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", -501 },
 	{ "TE space colon", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\n\r\n", -400 },
 	{ "TE unknown", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: foo\r\n\r\n", -501 },
 	{ "TE xchunked", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n", -501 },
@@ -338,6 +341,25 @@ static void test_limits(void **state)
 	assert_int_equal(parse_guarded(buf, HTTP_HEAD_MAX), -431);
 }
 
+/* What a refused request leaves for the access log. */
+static void test_error_log_fields(void **state)
+{
+	struct http_request req;
+	const char *s1 = "GET /x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n";
+	const char *s2 = "GET /y HTTP/2.0\r\n\r\n";
+	const char *s3 = "G\x01";
+
+	assert_int_equal(http_parse_request(s1, strlen(s1), &req), -400);
+	assert_slice(req.request_line, "GET /x HTTP/1.1");
+	assert_int_equal(http_parse_request(s2, strlen(s2), &req), -505);
+	assert_slice(req.method_name, "GET");
+	assert_slice(req.target, "/y");
+	assert_int_equal(http_parse_request(s3, strlen(s3), &req), -400);
+	assert_null(req.request_line.p);
+	assert_null(req.method_name.p);
+	assert_null(req.target.p);
+}
+
 static void test_reason(void **state)
 {
 	assert_string_equal(http_reason(200), "OK");
@@ -356,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_keep_alive),
 		cmocka_unit_test(test_pipeline),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_error_log_fields),
 		cmocka_unit_test(test_reason),
 	};
 
