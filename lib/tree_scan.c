@@ -131,42 +131,53 @@ out:
 	return r;
 }
 
-/* Turns PATH.br / PATH.zst / PATH.gz entries into variants of PATH. */
+/* Whether fact v is PATH + an encoding suffix of a listed PATH; records it. */
+static int fold_variant(struct tree_index *ti, const struct file_fact *v)
+{
+	size_t len = strlen(v->path);
+
+	for (int e = 0; e < ENC_COUNT; e++) {
+		size_t sl = strlen(tree_enc_suffix[e]);
+		struct file_fact *base;
+		char *stem;
+
+		if (len <= sl || strcmp(v->path + len - sl, tree_enc_suffix[e]))
+			continue;
+		stem = xstrndup(v->path, len - sl);
+		base = (struct file_fact *)tree_index_find(ti, stem);
+		free(stem);
+		if (base) {
+			base->enc[e] = (struct file_variant){ 1, v->size, v->hash };
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Turns PATH.br / PATH.zst / PATH.gz entries into variants of PATH.  Folded
+ * entries are only marked during the pass: tree_index_find() still needs
+ * every path while it runs.
+ */
 static void scan_fold_variants(struct tree_index *ti)
 {
+	char *drop;
 	size_t w = 0;
 
 	tree_index_sort(ti);
+	drop = xcalloc(ti->n ? ti->n : 1, 1);
+	for (size_t i = 0; i < ti->n; i++)
+		drop[i] = (char)fold_variant(ti, &ti->v[i]);
 	for (size_t i = 0; i < ti->n; i++) {
-		struct file_fact *v = &ti->v[i];
-		size_t len = strlen(v->path);
-		int folded = 0;
-
-		for (int e = 0; e < ENC_COUNT && !folded; e++) {
-			size_t sl = strlen(tree_enc_suffix[e]);
-			struct file_fact *base;
-			char *stem;
-
-			if (len <= sl || strcmp(v->path + len - sl, tree_enc_suffix[e]))
-				continue;
-			stem = xstrndup(v->path, len - sl);
-			base = (struct file_fact *)tree_index_find(ti, stem);
-			free(stem);
-			if (!base)
-				continue;
-			base->enc[e] = (struct file_variant){ 1, v->size, v->hash };
-			folded = 1;
-		}
-		if (folded) {
-			free(v->path);
-			free(v->type);
-			v->path = NULL;
+		if (drop[i]) {
+			free(ti->v[i].path);
+			free(ti->v[i].type);
+		} else {
+			ti->v[w++] = ti->v[i];
 		}
 	}
-	for (size_t i = 0; i < ti->n; i++)
-		if (ti->v[i].path)
-			ti->v[w++] = ti->v[i];
 	ti->n = w;
+	free(drop);
 }
 
 int tree_index_scan(const char *root, const struct manifest *m,

@@ -146,6 +146,7 @@ static void test_scan(void **state)
 	mkdir(sub, 0755);
 	put("css/a.css", "body{}");
 	put("css/a.css.gz", "zz");
+	put("css/a.css.br", "b");
 	put("css/a.0123456789ab.css", "body{}");
 	put("README", "hello\n");
 	put(".secret", "no");
@@ -158,6 +159,7 @@ static void test_scan(void **state)
 	f = tree_index_find(&ti, "css/a.css");
 	assert_non_null(f);
 	assert_true(f->enc[ENC_GZIP].present && f->enc[ENC_GZIP].size == 2);
+	assert_true(f->enc[ENC_BR].present && f->enc[ENC_BR].size == 1);
 	assert_false(f->flags & FACT_IMMUTABLE);
 	assert_true(f->hash == hash_bytes("body{}", 6));
 	f = tree_index_find(&ti, "css/a.0123456789ab.css");
