@@ -237,6 +237,10 @@ static int js_word(struct js_scan *st, int prop)
 		else
 			break;
 	}
+	if (st->i == start) { /* a backslash at the end */
+		st->i++;
+		return JS_GO;
+	}
 	st->regex_ok = !prop && js_regex_keyword(st->s + start, st->i - start);
 	if (st->modules && !prop)
 		js_module_word(st, start);
