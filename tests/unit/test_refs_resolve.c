@@ -1,0 +1,253 @@
+/* test_refs_resolve.c: resolving references to tree paths, rewriting them, and ordering the graph. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "refs.h"
+#include "strbuf.h"
+
+/* Resolves url from from_path; checks kind, target and suffix offset. */
+static void check_resolve(const char *from, const char *url, const char *static_url,
+			  enum ref_target kind, const char *target, size_t suffix_off)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t off = 12345;
+	enum ref_target got = refs_resolve(from, url, strlen(url), static_url, &sb, &off);
+
+	if (got != kind || (target && strcmp(sb.buf, target)))
+		print_message("# %s from %s: kind %d target [%s]\n", url, from, got, sb.buf);
+	assert_int_equal(got, kind);
+	if (kind == REF_LOCAL) {
+		assert_string_equal(sb.buf, target);
+		assert_int_equal(off, suffix_off);
+	}
+	strbuf_release(&sb);
+}
+
+#define LOCAL(from, url, target) \
+	check_resolve(from, url, NULL, REF_LOCAL, target, strcspn(url, "?#"))
+#define EXTERNAL(from, url) check_resolve(from, url, NULL, REF_EXTERNAL, NULL, 0)
+
+static void resolve_relative(void **state)
+{
+	LOCAL("css/site.css", "../img/a.png", "img/a.png");
+	LOCAL("css/site.css", "img/a.png", "css/img/a.png");
+	LOCAL("css/site.css", "./b.png", "css/b.png");
+	LOCAL("site.css", "img/a.png", "img/a.png");
+	LOCAL("a/b/c/d.css", "../../x/./y//z.png", "a/x/y/z.png");
+	LOCAL("css/site.css", "fonts/f.eot?#iefix", "css/fonts/f.eot");
+	LOCAL("css/site.css", "f.woff?v=4.7.0", "css/f.woff");
+	LOCAL("css/site.css", "f.svg#webfont", "css/f.svg");
+	LOCAL("js/app.js", "app.js.map", "js/app.js.map");
+}
+
+static void resolve_external(void **state)
+{
+	EXTERNAL("css/site.css", "");
+	EXTERNAL("css/site.css", "data:image/png;base64,AAAA");
+	EXTERNAL("css/site.css", "DATA:image/svg+xml,<svg/>");
+	EXTERNAL("css/site.css", "http://example.com/a.png");
+	EXTERNAL("css/site.css", "https://example.com/a.png");
+	EXTERNAL("css/site.css", "about:blank");
+	EXTERNAL("css/site.css", "//cdn.example.com/a.png");
+	EXTERNAL("css/site.css", "#frag");
+	EXTERNAL("css/site.css", "#");
+	EXTERNAL("css/site.css", "?query");
+	EXTERNAL("css/site.css", "/other/x.png");
+	EXTERNAL("css/site.css", "/staticx/a.png");
+	EXTERNAL("css/site.css", "/x.png");
+}
+
+static void resolve_absolute(void **state)
+{
+	LOCAL("css/site.css", "/static/img/a.png", "img/a.png");
+	LOCAL("css/site.css", "/static/img/a.png?v=1", "img/a.png");
+	check_resolve("css/site.css", "/assets/a.png", "/assets", REF_LOCAL, "a.png", 13);
+	check_resolve("css/site.css", "/static/a.png", "/assets/", REF_EXTERNAL, NULL, 0);
+	check_resolve("css/site.css", "/a/b.png", "/", REF_LOCAL, "a/b.png", 8);
+	/* a STATIC_URL on another host leaves every absolute path alone */
+	check_resolve("css/site.css", "/static/a.png", "https://cdn.example.com/static/",
+		      REF_EXTERNAL, NULL, 0);
+}
+
+static void resolve_outside_root(void **state)
+{
+	LOCAL("css/site.css", "../../x.png", "");
+	LOCAL("site.css", "../x.png", "");
+	LOCAL("css/site.css", "/static/../x.png", "");
+	LOCAL("css/site.css", "/static/", "");
+	LOCAL("css/site.css", "img/", "");
+	LOCAL("css/site.css", "img/..", "");
+	LOCAL("css/site.css", ".", "");
+}
+
+static void resolve_percent(void **state)
+{
+	LOCAL("css/site.css", "a%20b.png", "css/a b.png");
+	LOCAL("css/site.css", "%C3%A9t%C3%A9.png", "css/\xc3\xa9t\xc3\xa9.png");
+	LOCAL("css/site.css", "\xc3\xa9t\xc3\xa9.png", "css/\xc3\xa9t\xc3\xa9.png");
+	LOCAL("css/site.css", "50%25.png", "css/50%.png");
+	LOCAL("css/site.css", "a%2Fb.png", "css/a/b.png");
+	/* bad escapes and decoded control bytes name no file */
+	LOCAL("css/site.css", "a%zz.png", "");
+	LOCAL("css/site.css", "a%0a.png", "");
+	LOCAL("css/site.css", "a%2", "");
+}
+
+static void check_rewrite(const char *url, const char *hashed, const char *want)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addstr(&sb, "<");
+	refs_rewrite(url, strlen(url), strcspn(url, "?#"), hashed, &sb);
+	strbuf_addstr(&sb, ">");
+	assert_string_equal(sb.buf + 1, want);
+	assert_int_equal(sb.buf[0], '<');
+	strbuf_release(&sb);
+}
+
+static void rewrite_shapes(void **state)
+{
+	check_rewrite("../img/a.png", "img/a.0123456789ab.png", "../img/a.0123456789ab.png>");
+	check_rewrite("a.png", "css/a.0123456789ab.png", "a.0123456789ab.png>");
+	check_rewrite("./a.png", "css/a.0123456789ab.png", "./a.0123456789ab.png>");
+	check_rewrite("/static/img/a.png?v=1", "img/a.0123456789ab.png",
+		      "/static/img/a.0123456789ab.png?v=1>");
+	check_rewrite("fonts/f.eot?#iefix", "css/fonts/f.0123456789ab.eot",
+		      "fonts/f.0123456789ab.eot?#iefix>");
+	check_rewrite("f.svg#webfont", "f.0123456789ab.svg", "f.0123456789ab.svg#webfont>");
+	check_rewrite("LICENSE", "LICENSE.0123456789ab", "LICENSE.0123456789ab>");
+}
+
+static void rewrite_encoding(void **state)
+{
+	check_rewrite("a%20b.png", "css/a b.0123456789ab.png", "a%20b.0123456789ab.png>");
+	check_rewrite("%C3%A9t%C3%A9.png", "\xc3\xa9t\xc3\xa9.0123456789ab.png",
+		      "%C3%A9t%C3%A9.0123456789ab.png>");
+	check_rewrite("%c3%a9.png", "\xc3\xa9.0123456789ab.png", "%c3%a9.0123456789ab.png>");
+	/* raw stays raw, except what would change the URL's meaning */
+	check_rewrite("\xc3\xa9.png", "\xc3\xa9.0123456789ab.png", "\xc3\xa9.0123456789ab.png>");
+	check_rewrite("a b.png", "a b.0123456789ab.png", "a%20b.0123456789ab.png>");
+	check_rewrite("50%25.png", "50%.0123456789ab.png", "50%25.0123456789ab.png>");
+	/* only the last component is replaced: its directory keeps its spelling */
+	check_rewrite("my%20dir/a.png", "my dir/a.0123456789ab.png",
+		      "my%20dir/a.0123456789ab.png>");
+}
+
+/* Checks that every edge goes to the same or an earlier component. */
+static void check_order(size_t n, size_t **edges, const size_t *nedges, const size_t *comp,
+			const size_t *order, size_t ncomp)
+{
+	unsigned char *seen = calloc(n, 1);
+
+	for (size_t i = 0; i < n; i++) {
+		assert_true(comp[i] < ncomp);
+		for (size_t e = 0; e < nedges[i]; e++)
+			if (edges[i][e] < n)
+				assert_true(comp[edges[i][e]] <= comp[i]);
+		assert_false(seen[order[i]]);
+		seen[order[i]] = 1;
+		if (i)
+			assert_true(comp[order[i - 1]] <= comp[order[i]]);
+	}
+	free(seen);
+}
+
+static size_t order_of(size_t n, size_t **edges, const size_t *nedges, size_t *comp,
+		       size_t *order)
+{
+	size_t nc = refs_graph_order(n, (const size_t *const *)edges, nedges, comp, order);
+
+	check_order(n, edges, nedges, comp, order, nc);
+	return nc;
+}
+
+static void graph_small(void **state)
+{
+	size_t e0[] = { 1 }, e1[] = { 2 }, e2[] = { 0, 3 }, e4[] = { 4, 99 }, e5[] = { 0 };
+	size_t *edges[] = { e0, e1, e2, NULL, e4, e5 };
+	size_t nedges[] = { 1, 1, 2, 0, 2, 1 };
+	size_t comp[6], order[6];
+	size_t nc = order_of(6, edges, nedges, comp, order);
+
+	/* {3} first, then the cycle {0,1,2}, then {4} (self-loop), then {5} */
+	assert_int_equal(nc, 4);
+	assert_int_equal(order[0], 3);
+	assert_int_equal(order[1], 0);
+	assert_int_equal(order[2], 1);
+	assert_int_equal(order[3], 2);
+	assert_int_equal(order[4], 4);
+	assert_int_equal(order[5], 5);
+	assert_int_equal(comp[0], comp[1]);
+	assert_int_equal(comp[1], comp[2]);
+	assert_true(comp[5] > comp[0]);
+	assert_int_equal(refs_graph_order(0, NULL, NULL, NULL, NULL), 0);
+}
+
+/* A 100k-node chain and a 100k-node ring: no recursion, right order. */
+static void graph_deep(void **state)
+{
+	size_t n = 100000;
+	size_t *next = malloc(n * sizeof(*next)), **edges = malloc(n * sizeof(*edges));
+	size_t *nedges = malloc(n * sizeof(*nedges));
+	size_t *comp = malloc(n * sizeof(*comp)), *order = malloc(n * sizeof(*order));
+
+	for (size_t i = 0; i < n; i++) {
+		next[i] = i + 1;
+		edges[i] = &next[i];
+		nedges[i] = i + 1 < n;
+	}
+	assert_int_equal(order_of(n, edges, nedges, comp, order), n);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(order[i], n - 1 - i);
+	next[n - 1] = 0;
+	nedges[n - 1] = 1;
+	assert_int_equal(order_of(n, edges, nedges, comp, order), 1);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(order[i], i);
+	free(next), free(edges), free(nedges), free(comp), free(order);
+}
+
+/* Random graphs: the order property holds and the result is repeatable. */
+static void graph_random(void **state)
+{
+	enum { N = 300, E = 3 };
+	static size_t store[N][E], nedges[N], comp[N], order[N], comp2[N], order2[N];
+	size_t *edges[N];
+	unsigned seed = 42;
+
+	for (int round = 0; round < 20; round++) {
+		for (size_t i = 0; i < N; i++) {
+			nedges[i] = (seed = seed * 1103515245 + 12345) >> 16 & 3;
+			for (size_t e = 0; e < nedges[i]; e++)
+				store[i][e] = ((seed = seed * 1103515245 + 12345) >> 16) % N;
+			edges[i] = store[i];
+		}
+		size_t nc = order_of(N, edges, nedges, comp, order);
+		assert_int_equal(order_of(N, edges, nedges, comp2, order2), nc);
+		assert_memory_equal(order, order2, sizeof(order));
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(resolve_relative),
+		cmocka_unit_test(resolve_external),
+		cmocka_unit_test(resolve_absolute),
+		cmocka_unit_test(resolve_outside_root),
+		cmocka_unit_test(resolve_percent),
+		cmocka_unit_test(rewrite_shapes),
+		cmocka_unit_test(rewrite_encoding),
+		cmocka_unit_test(graph_small),
+		cmocka_unit_test(graph_deep),
+		cmocka_unit_test(graph_random),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
