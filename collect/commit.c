@@ -250,28 +250,29 @@ static uint64_t disk_manifest_hash(struct run *r)
 	return h;
 }
 
+/* Index, cache, then staticfiles.json: the manifest's rename is the commit
+ * point.  The cache may go first: it records inodes, which a rename keeps. */
 static int write_meta(struct run *r, const struct outs *o, const struct strbuf *man,
 		      int man_changed, const struct strbuf *cache)
 {
 	uint64_t mh = r->o->no_post_process ? disk_manifest_hash(r) : hash_bytes(man->buf, man->len);
-	char *path;
+	char *path = xmalloc(strlen(r->root) + sizeof(TREE_INDEX_NAME) + sizeof(MANIFEST_NAME) +
+			     sizeof(CACHE_NAME) + 2);
 	int rc;
 
-	path = xmalloc(strlen(r->root) + sizeof(TREE_INDEX_NAME) + 2);
 	sprintf(path, "%s/%s", r->root, TREE_INDEX_NAME);
 	rc = access(path, F_OK);
-	free(path);
 	if (!rc && !man_changed && r->cache.valid &&
 	    hash_bytes(cache->buf, cache->len) == r->cache.raw_hash)
-		return 0;  /* nothing changed: leave every file as it is */
-	if (write_index(r, o, mh) < 0)
-		return -1;
-	path = xmalloc(strlen(r->root) + sizeof(MANIFEST_NAME) + sizeof(CACHE_NAME) + 2);
+		goto out;  /* nothing changed: leave every file as it is */
+	if ((rc = write_index(r, o, mh)) < 0)
+		goto out;
+	sprintf(path, "%s/%s", r->root, CACHE_NAME);
+	if (atomic_write_file(path, cache->buf, cache->len, 0644) < 0)
+		log_warn("the cache could not be saved; the next run will redo the work");
 	sprintf(path, "%s/%s", r->root, MANIFEST_NAME);
 	rc = man_changed ? atomic_write_file(path, man->buf, man->len, 0644) : 0;
-	sprintf(path, "%s/%s", r->root, CACHE_NAME);
-	if (!rc && atomic_write_file(path, cache->buf, cache->len, 0644) < 0)
-		log_warn("the cache could not be saved; the next run will redo the work");
+out:
 	free(path);
 	return rc;
 }
@@ -285,15 +286,16 @@ int commit_files(struct run *r)
 
 	if (atomic_load(&r->staged))
 		sync_root(r);
-	for (size_t i = 0; i < r->fs.n; i++)
-		if (place_orig(r, &r->fs.v[i]) < 0)
-			goto out;
 	build_outs(r, &o);
 	if (!r->o->no_post_process)
 		build_manifest(r, &man, &man_changed);
 	build_cache(r, &o, &cache);
 	if (write_meta(r, &o, &man, man_changed, &cache) < 0)
 		goto out;
+	/* Committed: the originals follow (renames write no bytes). */
+	for (size_t i = 0; i < r->fs.n; i++)
+		if (place_orig(r, &r->fs.v[i]) < 0)
+			goto out;
 	rc = 0;
 	if (r->o->clear) {
 		kept_paths(&o, &keep);

@@ -93,11 +93,7 @@ static int open_output(struct run *r)
 		close(fd);
 		return log_error("%s is in use by another collect", r->root);
 	}
-	remove_stage(r->stage);
-	if (mkdir(r->stage, 0700) != 0) {
-		close(fd);
-		return log_error("cannot create %s: %s", r->stage, strerror(errno));
-	}
+	remove_stage(r->stage);  /* what a killed run left */
 	return fd;
 }
 
@@ -175,6 +171,7 @@ int pipeline_run(const struct options *o)
 	r.magic = xcalloc(r.nthreads, sizeof(*r.magic));
 	r.settings = settings_hash(o);
 	tree_index_init(&r.old_index);
+	pthread_mutex_init(&r.stage_lock, NULL);
 	progress_init(o->verbosity);
 	if (!o->dry_run && (lock = open_output(&r)) < 0) {
 		rc = -1;
@@ -184,7 +181,7 @@ int pipeline_run(const struct options *o)
 	rc = run_phases(&r);
 	if (!rc)
 		summary(&r);
-	if (!o->dry_run)
+	if (r.stage_made)
 		remove_stage(r.stage);
 out:
 	if (lock >= 0)
@@ -198,5 +195,6 @@ out:
 	tree_index_release(&r.old_index);
 	free(r.root_abs);
 	free(r.stage);
+	pthread_mutex_destroy(&r.stage_lock);
 	return rc;
 }

@@ -33,15 +33,16 @@ int prompt_confirm(const struct options *o, const char *dest)
 		return log_error("stdin is not a terminal, so collect cannot ask for "
 				 "confirmation: pass --noinput (or --no-input) to collect "
 				 "into %s without asking", dest);
-	if (!non_empty(dest))
-		return 0;
 	printf("\n");
 	if (o->dry_run)
 		printf("You have activated the --dry-run option so no files will be modified.\n\n");
 	printf("You have requested to collect static files at the destination\n"
 	       "location as specified in your settings:\n\n    %s\n\n", dest);
-	printf(o->clear ? "This will DELETE ALL FILES in this location!\n"
-			: "This will overwrite existing files!\n");
+	/* Django asks only about a non-empty directory; we always ask, so
+	 * that running without --noinput behaves the same everywhere. */
+	if (non_empty(dest))
+		printf(o->clear ? "This will DELETE ALL FILES in this location!\n"
+				: "This will overwrite existing files!\n");
 	printf("Are you sure you want to do this?\n\n"
 	       "Type 'yes' to continue, or 'no' to cancel: ");
 	fflush(stdout);

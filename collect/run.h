@@ -1,6 +1,7 @@
 /* run.h: the state one collect run shares between its phases. */
 #ifndef SR_COLLECT_RUN_H
 #define SR_COLLECT_RUN_H
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -18,6 +19,8 @@ struct run {
 	const char *root;      /* output directory as given; borrowed */
 	char *root_abs;        /* absolute, for messages; owned */
 	char *stage;           /* root/.staticroot-tmp; owned */
+	pthread_mutex_t stage_lock;
+	int stage_made;        /* stage exists (made on the first write) */
 	unsigned nthreads;
 	void **magic;          /* one libmagic handle per thread, opened lazily */
 	atomic_size_t tmp_seq; /* names of staged files */

@@ -2,6 +2,7 @@
  * and stages originals, with their .gz/.br variants, in parallel. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,10 +47,16 @@ static int64_t st_mtime_ns(const struct stat *st)
 	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
-/* A new temporary path in the stage directory; owned. */
+/* A new temporary path in the stage directory, created on first use so
+ * that a run with nothing to write changes nothing; owned. */
 static char *tmp_path(struct run *r)
 {
 	char num[32];
+
+	pthread_mutex_lock(&r->stage_lock);
+	if (!r->stage_made && (mkdir(r->stage, 0700) == 0 || errno == EEXIST))
+		r->stage_made = 1;
+	pthread_mutex_unlock(&r->stage_lock);
 
 	snprintf(num, sizeof(num), "/%zu", atomic_fetch_add(&r->tmp_seq, 1));
 	return join(r->stage, num, "");
