@@ -34,7 +34,7 @@ endif
 LIB_PKGS := libmagic libxxhash jansson
 COLLECT_PKGS := $(LIB_PKGS) libarchive zlib libbrotlienc
 SERVE_PKGS := $(LIB_PKGS)
-TEST_PKGS := $(COLLECT_PKGS) cmocka
+TEST_PKGS := $(COLLECT_PKGS) cmocka libbrotlidec
 
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 # libxxhash has no .pc file on some systems: fall back to -lxxhash.
