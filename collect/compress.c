@@ -25,7 +25,10 @@ static int gzip_run(z_stream *zs, const unsigned char *in, size_t len,
 		size_t room = deflateBound(zs, (uLong)in_now) + 64;
 		int flush = in_now == len ? Z_FINISH : Z_NO_FLUSH;
 
-		if (strbuf_grow(out, room) < 0)
+		/* a bounded out may still hold the result: fill it up to max */
+		if (room > out->max - out->len)
+			room = out->max - out->len;
+		if (room == 0 || strbuf_grow(out, room) < 0)
 			return -EFBIG;
 		zs->next_in = (Bytef *)in;
 		zs->avail_in = (uInt)in_now;
@@ -70,18 +73,26 @@ int compress_gzip(const void *data, size_t len, struct strbuf *out)
 int compress_brotli(const void *data, size_t len, int quality, struct strbuf *out)
 {
 	size_t bound = BrotliEncoderMaxCompressedSize(len);
-	size_t got;
+	size_t room = out->max - out->len, got;
 
 	if (quality < BROTLI_MIN_QUALITY)
 		quality = BROTLI_MIN_QUALITY;
 	if (quality > BROTLI_MAX_QUALITY)
 		quality = BROTLI_MAX_QUALITY;
-	if (bound == 0 || strbuf_grow(out, bound) < 0)
+	if (bound == 0)
 		return log_error("brotli: cannot compress %zu bytes: input too large", len);
-	got = bound;
+	/* a bounded out may still hold the result: offer what it has */
+	if (bound < room)
+		room = bound;
+	if (strbuf_grow(out, room) < 0)
+		return log_error("brotli: cannot compress %zu bytes: output too large", len);
+	got = room;
 	if (!BrotliEncoderCompress(quality, BROTLI_WINDOW, BROTLI_MODE_GENERIC, len,
-				   data, &got, (uint8_t *)out->buf + out->len))
-		return log_error("brotli: cannot compress %zu bytes", len);
+				   data, &got, (uint8_t *)out->buf + out->len)) {
+		strbuf_setlen(out, out->len); /* the encoder wrote over the NUL */
+		return log_error("brotli: cannot compress %zu bytes%s", len,
+				 room < bound ? ": output too large" : "");
+	}
 	strbuf_setlen(out, out->len + got);
 	return 0;
 }
