@@ -6,6 +6,12 @@
 struct strbuf;
 
 /*
+ * Both functions honour out's max: an encoding that does not fit fails
+ * cleanly (one line, out unchanged), so a caller can init out with the
+ * largest size worth keeping (95% of the input) and skip the rest early.
+ */
+
+/*
  * Appends the gzip encoding of data[0..len) to out: zlib level 9, a gzip
  * header with mtime 0, no name and a fixed OS byte (3, Unix), so the same
  * input always gives the same bytes.  Returns 0, or -1 after printing one
