@@ -6,9 +6,10 @@
 struct strbuf;
 
 /*
- * Both functions honour out's max: an encoding that does not fit fails
- * cleanly (one line, out unchanged), so a caller can init out with the
- * largest size worth keeping (95% of the input) and skip the rest early.
+ * Both functions honour out's max: an encoding that does not fit is an
+ * error (one line printed, out unchanged).  To decide whether a variant is
+ * worth keeping (at most 95% of the input), compress into an unbounded
+ * buffer and compare lengths.
  */
 
 /*
