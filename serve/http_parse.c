@@ -265,7 +265,7 @@ static int valid_host(struct http_slice v)
 		unsigned char ch = (unsigned char)v.p[i];
 
 		if (!(ch >= '0' && ch <= '9') && !((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') &&
-		    !strchr("-._~!$&'()*+,;=%:[]", ch))
+		    (!ch || !strchr("-._~!$&'()*+,;=%:[]", ch)))
 			return 0;
 	}
 	return 1;

@@ -118,10 +118,11 @@ static void add_merged(struct http_ranges *out, struct http_range r)
 /* Splits "bytes=" range-set into specs; IGNORE on any syntax problem. */
 static int split_specs(struct http_slice v, struct spec *specs, unsigned *n)
 {
-	const char *p = v.p + 6, *end = v.p + v.len;
+	const char *p, *end = v.p + v.len;
 
 	if (v.len < 6 || strncasecmp(v.p, "bytes=", 6) != 0)
 		return IGNORE;
+	p = v.p + 6;
 	*n = 0;
 	while (p < end) {
 		const char *s, *e;

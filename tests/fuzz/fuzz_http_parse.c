@@ -95,8 +95,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!(req.target.len == 1 && req.target.p[0] == '/'))
 		check_slice(req.target, buf, r);
 	downstream(&req);
-	/* The head stands on its own: one byte less is incomplete. */
-	if (http_parse_request(buf, (size_t)r - 1, &req) != -2)
+	/* The head stands on its own: the bytes after it change nothing, and
+	 * one byte less is incomplete. */
+	if (http_parse_request(buf, (size_t)r, &req) != r ||
+	    http_parse_request(buf, (size_t)r - 1, &req) != -2)
 		abort();
 	return 0;
 }
