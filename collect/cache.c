@@ -75,26 +75,37 @@ static int parse_src(char **f, size_t n, struct cache *c)
 	return 0;
 }
 
+/* "N name..." at f[0..n): a counted list of names.  -1 when malformed. */
+static int parse_names(char **f, size_t n, const char ***out, size_t *count)
+{
+	uint64_t k;
+
+	if (n < 1 || num(f[0], &k) || k > n - 1)
+		return -1;
+	*out = xcalloc(k + 1, sizeof(**out));
+	*count = (size_t)k;
+	for (size_t i = 0; i < k; i++) {
+		if (unescape(f[1 + i]))
+			return -1;
+		(*out)[i] = f[1 + i];
+	}
+	return 0;
+}
+
 static int parse_rw(char **f, size_t n, struct cache *c)
 {
-	struct cache_rw r = { 0 };
-	uint64_t nd;
+	struct cache_rw *r = &c->rw[c->nrw];
 
-	if (n < 6 || unescape(f[1]) || hash_parse_hex(f[2], &r.src_hash) ||
-	    hash_parse_hex(f[3], &r.dep_sig) || hash_parse_hex(f[4], &r.final_hash) ||
-	    num(f[5], &nd) || nd != n - 6)
+	memset(r, 0, sizeof(*r));
+	if (n < 7 || unescape(f[1]) || hash_parse_hex(f[2], &r->src_hash) ||
+	    hash_parse_hex(f[3], &r->dep_sig) || hash_parse_hex(f[4], &r->final_hash))
 		return -1;
-	r.name = f[1];
-	r.ndeps = (size_t)nd;
-	r.deps = xcalloc(r.ndeps + 1, sizeof(*r.deps));
-	for (size_t i = 0; i < r.ndeps; i++) {
-		if (unescape(f[6 + i])) {
-			free(r.deps);
-			return -1;
-		}
-		r.deps[i] = f[6 + i];
-	}
-	c->rw[c->nrw++] = r;
+	r->name = f[1];
+	c->nrw++;  /* counted now so that clear_entries() frees its lists */
+	if (parse_names(f + 5, n - 5, &r->deps, &r->ndeps) ||
+	    parse_names(f + 6 + r->ndeps, n - 6 - r->ndeps, &r->missing, &r->nmissing) ||
+	    6 + r->ndeps + 1 + r->nmissing != n)
+		return -1;
 	return 0;
 }
 
@@ -125,6 +136,8 @@ static int parse_out(char **f, size_t n, struct cache *c)
 	o.fact.type = f[6];
 	o.fact.flags = (unsigned)flags;
 	o.mtime_ns = (int64_t)mt;
+	o.current = f[0][0] == 'F';
+	c->ncurrent += o.current;
 	o.fact.mtime = o.mtime_ns / 1000000000;
 	c->out[c->nout++] = o;
 	return 0;
@@ -146,7 +159,7 @@ static int cmp_out(const void *a, const void *b)
 		      ((const struct cache_out *)b)->fact.path);
 }
 
-/* Splits line at tabs into f.  Returns the number of fields. */
+/* Splits line at tabs into f (room for one more field than tabs). */
 static size_t split(char *line, char **f)
 {
 	size_t n = 0;
@@ -156,8 +169,6 @@ static size_t split(char *line, char **f)
 		if (*p != '\t')
 			continue;
 		*p = '\0';
-		if (n == MAX_FIELDS)
-			return 0;
 		f[n++] = p + 1;
 	}
 	return n;
@@ -165,24 +176,35 @@ static size_t split(char *line, char **f)
 
 static int parse_line(char *line, struct cache *c, int valid)
 {
-	char *f[MAX_FIELDS];
-	size_t n = split(line, f);
+	char *small[MAX_FIELDS], **f = small;
+	size_t tabs = 0, n;
+	int rc = -1;
 
-	if (n == 0 || f[0][1])
-		return -1;
-	switch (f[0][0]) {
-	case 'S': return parse_src(f, n, c);
-	case 'R': return valid ? parse_rw(f, n, c) : 0;
-	case 'F': return valid ? parse_out(f, n, c) : 0;
+	for (const char *p = line; *p; p++)
+		tabs += *p == '\t';
+	if (tabs >= MAX_FIELDS)
+		f = xmalloc((tabs + 1) * sizeof(*f));
+	n = split(line, f);
+	if (f[0][0] && !f[0][1]) {
+		switch (f[0][0]) {
+		case 'S': rc = parse_src(f, n, c); break;
+		case 'R': rc = valid ? parse_rw(f, n, c) : 0; break;
+		case 'F':
+		case 'O': rc = valid ? parse_out(f, n, c) : 0; break;
+		}
 	}
-	return -1;
+	if (f != small)
+		free(f);
+	return rc;
 }
 
 static void clear_entries(struct cache *c)
 {
-	for (size_t i = 0; i < c->nrw; i++)
+	for (size_t i = 0; i < c->nrw; i++) {
 		free(c->rw[i].deps);
-	c->nsrc = c->nrw = c->nout = 0;
+		free(c->rw[i].missing);
+	}
+	c->nsrc = c->nrw = c->nout = c->ncurrent = 0;
 	c->valid = 0;
 }
 
@@ -309,7 +331,8 @@ void cache_add_src(struct strbuf *sb, const struct cache_src *s)
 }
 
 void cache_add_rw(struct strbuf *sb, const char *name, uint64_t src_hash,
-		  uint64_t dep_sig, uint64_t final_hash, const char *const *deps, size_t ndeps)
+		  uint64_t dep_sig, uint64_t final_hash, const char *const *deps, size_t ndeps,
+		  char *const *missing, size_t nmissing)
 {
 	strbuf_addstr(sb, "R\t");
 	escape(sb, name);
@@ -321,12 +344,17 @@ void cache_add_rw(struct strbuf *sb, const char *name, uint64_t src_hash,
 		strbuf_addch(sb, '\t');
 		escape(sb, deps[i]);
 	}
+	strbuf_addf(sb, "\t%zu", nmissing);
+	for (size_t i = 0; i < nmissing; i++) {
+		strbuf_addch(sb, '\t');
+		escape(sb, missing[i]);
+	}
 	strbuf_addch(sb, '\n');
 }
 
 void cache_add_out(struct strbuf *sb, const struct cache_out *o)
 {
-	strbuf_addstr(sb, "F\t");
+	strbuf_addstr(sb, o->current ? "F\t" : "O\t");
 	escape(sb, o->fact.path);
 	strbuf_addf(sb, "\t%" PRIu64 "\t%" PRId64 "\t%" PRIu64, o->fact.size, o->mtime_ns, o->ino);
 	add_hex(sb, o->fact.hash);

@@ -21,6 +21,8 @@ struct cache_rw {
 	uint64_t src_hash, dep_sig, final_hash;
 	const char **deps;    /* names it references, in the order of dep_sig */
 	size_t ndeps;
+	const char **missing; /* names it references that were not collected */
+	size_t nmissing;
 };
 
 /* An output file as the last run left it (what the tree index lists). */
@@ -28,6 +30,7 @@ struct cache_out {
 	struct file_fact fact;  /* path and type point into the cache */
 	int64_t mtime_ns;
 	uint64_t ino;
+	int current;            /* written by the run (else kept from an older one) */
 };
 
 /*
@@ -45,6 +48,7 @@ struct cache {
 	size_t nrw;
 	struct cache_out *out;
 	size_t nout;
+	size_t ncurrent;       /* entries of out[] with current set */
 };
 
 /*
@@ -65,7 +69,8 @@ struct strbuf;
 void cache_begin(struct strbuf *sb, uint64_t settings);
 void cache_add_src(struct strbuf *sb, const struct cache_src *s);
 void cache_add_rw(struct strbuf *sb, const char *name, uint64_t src_hash,
-		  uint64_t dep_sig, uint64_t final_hash, const char *const *deps, size_t ndeps);
+		  uint64_t dep_sig, uint64_t final_hash, const char *const *deps, size_t ndeps,
+		  char *const *missing, size_t nmissing);
 void cache_add_out(struct strbuf *sb, const struct cache_out *o);
 
 #endif

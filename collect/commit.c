@@ -27,12 +27,13 @@ struct outs {
 };
 
 static void outs_add(struct outs *o, const struct file_fact *fact, int64_t mtime_ns,
-		     uint64_t ino)
+		     uint64_t ino, int current)
 {
 	XGROW(o->v, o->alloc, o->n + 1);
 	o->v[o->n].fact = *fact;
 	o->v[o->n].mtime_ns = mtime_ns;
 	o->v[o->n].ino = ino;
+	o->v[o->n].current = current;
 	o->n++;
 }
 
@@ -100,7 +101,7 @@ static void carry_over(struct run *r, struct outs *o)
 		for (size_t i = 0; i < r->cache.nout; i++)
 			if (!outs_find(o, current, r->cache.out[i].fact.path))
 				outs_add(o, &r->cache.out[i].fact, r->cache.out[i].mtime_ns,
-					 r->cache.out[i].ino);
+					 r->cache.out[i].ino, 0);
 		return;
 	}
 	if (tree_index_load(r->root, &r->old_index) != 0)
@@ -114,7 +115,7 @@ static void carry_over(struct run *r, struct outs *o)
 		sprintf(path, "%s/%s", r->root, ff->path);
 		if (lstat(path, &st) == 0)
 			outs_add(o, ff, (int64_t)st.st_mtim.tv_sec * 1000000000 +
-				 st.st_mtim.tv_nsec, st.st_ino);
+				 st.st_mtim.tv_nsec, st.st_ino, 0);
 		free(path);
 	}
 }
@@ -125,9 +126,9 @@ static void build_outs(struct run *r, struct outs *o)
 	for (size_t i = 0; i < r->fs.n; i++) {
 		struct cfile *f = &r->fs.v[i];
 
-		outs_add(o, &f->orig.fact, f->orig.mtime_ns, f->orig.ino);
+		outs_add(o, &f->orig.fact, f->orig.mtime_ns, f->orig.ino, 1);
 		if (!r->o->no_post_process)
-			outs_add(o, &f->hash.fact, f->hash.mtime_ns, f->hash.ino);
+			outs_add(o, &f->hash.fact, f->hash.mtime_ns, f->hash.ino, 1);
 	}
 	qsort(o->v, o->n, sizeof(*o->v), cmp_out);
 	carry_over(r, o);
@@ -146,12 +147,14 @@ static void build_cache(struct run *r, const struct outs *o, struct strbuf *sb)
 
 		if (f->path)
 			cache_add_src(sb, &s);
-		if (!f->ndeps || (f->flags & CF_UNSURE) || r->o->no_post_process)
+		if (!(f->flags & (CF_CSS | CF_JS)) || (f->flags & CF_UNSURE) ||
+		    r->o->no_post_process)
 			continue;
 		XGROW(deps, alloc, f->ndeps);
 		for (size_t d = 0; d < f->ndeps; d++)
 			deps[d] = r->fs.v[f->deps[d]].name;
-		cache_add_rw(sb, f->name, f->src_hash, f->dep_sig, f->final_hash, deps, f->ndeps);
+		cache_add_rw(sb, f->name, f->src_hash, f->dep_sig, f->final_hash, deps, f->ndeps,
+			     f->missing, f->nmissing);
 	}
 	free(deps);
 	for (size_t i = 0; i < o->n; i++)
@@ -277,6 +280,24 @@ out:
 	return rc;
 }
 
+/* Whether the outputs are exactly what the cache lists as current, with
+ * nothing recomputed: then there is nothing to commit. */
+static int settled(struct run *r)
+{
+	size_t outputs = r->fs.n * (r->o->no_post_process ? 1 : 2);
+	char *path;
+	int present;
+
+	if (atomic_load(&r->dirty) || r->o->clear || !r->cache.valid ||
+	    r->cache.ncurrent != outputs)
+		return 0;
+	path = xmalloc(strlen(r->root) + sizeof(TREE_INDEX_NAME) + 2);
+	sprintf(path, "%s/%s", r->root, TREE_INDEX_NAME);
+	present = access(path, F_OK) == 0;
+	free(path);
+	return present;
+}
+
 int commit_files(struct run *r)
 {
 	struct outs o = { 0 };
@@ -284,6 +305,8 @@ int commit_files(struct run *r)
 	struct strlist keep = { 0 };
 	int man_changed = 0, rc = -1;
 
+	if (settled(r))
+		return 0;
 	if (atomic_load(&r->staged))
 		sync_root(r);
 	build_outs(r, &o);

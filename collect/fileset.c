@@ -35,6 +35,9 @@ static void cfile_release(struct cfile *f)
 	free(f->path);
 	free(f->data);
 	free(f->deps);
+	for (size_t i = 0; i < f->nmissing; i++)
+		free(f->missing[i]);
+	free(f->missing);
 	free(f->final);
 	free(f->hashed);
 	free(f->rrefs);

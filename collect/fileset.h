@@ -49,6 +49,8 @@ struct cfile {
 	size_t nrrefs;
 	int scanned;          /* rrefs is valid */
 	const void *cached_rw;/* the cache's rewrite record that still applies */
+	char **missing;       /* referenced names not collected (warned); owned */
+	size_t nmissing;
 	size_t *deps;         /* indexes of the files it references; owned */
 	size_t ndeps;
 	uint64_t dep_sig;     /* hash of the deps' names and final hashes */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "atomicfile.h"
@@ -142,18 +143,41 @@ static void summary(struct run *r)
 		 r->o->link ? "symlinked" : "copied", r->root_abs, extra);
 }
 
+/* Prints how long the phase that just ended took, at -v 3. */
+static void lap(const char *phase, struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	log_info(3, "%s: %.1f ms", phase, (double)(t.tv_sec - t0->tv_sec) * 1e3 +
+		 (double)(t.tv_nsec - t0->tv_nsec) / 1e6);
+	*t0 = t;
+}
+
 static int run_phases(struct run *r)
 {
-	if (sources_gather(r->o, &r->fs) < 0 || prepare_files(r) < 0)
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cache_load(&r->cache, r->root, r->settings);
+	lap("cache", &t0);
+	if (sources_gather(r->o, &r->fs) < 0)
 		return -1;
+	lap("gather", &t0);
+	if (prepare_files(r) < 0)
+		return -1;
+	lap("hash+scan", &t0);
 	if (!r->o->no_post_process && rewrite_files(r) < 0)
 		return -1;
+	lap("rewrite", &t0);
 	if (write_files(r) < 0)
 		return -1;
+	lap("write", &t0);
 	if (r->o->dry_run)
 		return 0;
 	if (commit_files(r) < 0)
 		return -1;
+	lap("commit", &t0);
 	if (r->o->archive && write_bundle(r) < 0)
 		return -1;
 	return 0;
@@ -177,7 +201,6 @@ int pipeline_run(const struct options *o)
 		rc = -1;
 		goto out;
 	}
-	cache_load(&r.cache, r.root, r.settings);
 	rc = run_phases(&r);
 	if (!rc)
 		summary(&r);

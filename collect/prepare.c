@@ -108,6 +108,7 @@ static int source_hash(struct run *r, struct cfile *f)
 		f->flags |= CF_HASHED;
 		return 0;
 	}
+	atomic_store(&r->dirty, 1);
 	if ((f->flags & (CF_CSS | CF_JS)) && !r->o->no_post_process)
 		return cfile_load(f);
 	return hash_file(f);
@@ -166,6 +167,9 @@ static int deps_from_cache(struct run *r, struct cfile *f)
 
 	if (!rw || rw->src_hash != f->src_hash)
 		return 0;
+	for (size_t i = 0; i < rw->nmissing; i++)
+		if (fileset_find(&r->fs, rw->missing[i]) != (size_t)-1)
+			return 0;  /* it appeared: rescan */
 	deps = xcalloc(rw->ndeps + 1, sizeof(*deps));
 	for (size_t i = 0; i < rw->ndeps; i++) {
 		deps[i] = fileset_find(&r->fs, rw->deps[i]);
@@ -177,6 +181,10 @@ static int deps_from_cache(struct run *r, struct cfile *f)
 	f->deps = deps;
 	f->ndeps = rw->ndeps;
 	f->cached_rw = rw;
+	f->missing = xcalloc(rw->nmissing + 1, sizeof(*f->missing));
+	for (size_t i = 0; i < rw->nmissing; i++)
+		f->missing[i] = xstrdup(rw->missing[i]);
+	f->nmissing = rw->nmissing;
 	return 1;
 }
 
@@ -191,8 +199,10 @@ static void prepare_one(size_t i, unsigned tid, void *ctx)
 	if (source_hash(r, f) < 0)
 		goto out;
 	type_of(r, f, tid);
-	if (refs && !deps_from_cache(r, f) && cfile_load(f) == 0)
+	if (refs && !deps_from_cache(r, f) && cfile_load(f) == 0) {
+		atomic_store(&r->dirty, 1);
 		resolve_refs(r, f);
+	}
 out:
 	if (!refs)
 		cfile_unload(f);

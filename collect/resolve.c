@@ -14,18 +14,22 @@ static int cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Reports a reference whose target is not collected. */
-static void missing(struct run *r, struct cfile *f, const struct ref *ref)
+/* Reports a reference whose target is not collected; remembers the target
+ * so that the cache notices when it appears. */
+static void missing(struct run *r, struct cfile *f, const struct ref *ref,
+		    const struct strbuf *target)
 {
 	const char *url = f->data + ref->off;
 	int n = (int)ref->len;
 
+	if (target->len) {
+		f->missing = xrealloc(f->missing, (f->nmissing + 1) * sizeof(*f->missing));
+		f->missing[f->nmissing++] = xstrdup(target->buf);
+	}
 	if (ref->kind == REF_SOURCEMAP) {
-		f->flags |= CF_UNSURE;
 		cfile_warn(f, "%s:%u: source map '%.*s' not found, left unchanged",
 			   cfile_label(f), ref->line, n, url);
 	} else if (r->o->allow_missing) {
-		f->flags |= CF_UNSURE;
 		cfile_warn(f, "%s:%u: reference '%.*s' not found, left unchanged",
 			   cfile_label(f), ref->line, n, url);
 	} else {
@@ -62,6 +66,11 @@ int resolve_refs(struct run *r, struct cfile *f)
 		refs_scan_js(f->data, f->len, r->o->js_modules, &rl);
 	free(f->rrefs);
 	free(f->deps);
+	for (size_t i = 0; i < f->nmissing; i++)
+		free(f->missing[i]);
+	free(f->missing);
+	f->missing = NULL;
+	f->nmissing = 0;
 	f->rrefs = xcalloc(rl.n + 1, sizeof(*f->rrefs));
 	f->deps = xcalloc(rl.n + 1, sizeof(*f->deps));
 	f->nrrefs = f->ndeps = 0;
@@ -75,7 +84,7 @@ int resolve_refs(struct run *r, struct cfile *f)
 			continue;
 		rr.target = target.len ? fileset_find(&r->fs, target.buf) : (size_t)-1;
 		if (rr.target == (size_t)-1) {
-			missing(r, f, ref);
+			missing(r, f, ref, &target);
 			continue;
 		}
 		f->rrefs[f->nrrefs++] = rr;

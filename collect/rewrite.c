@@ -88,6 +88,7 @@ static int finish_single(struct run *r, struct cfile *f)
 		set_hashed(f, rw->final_hash);
 		return 0;
 	}
+	atomic_store(&r->dirty, 1);
 	if (ensure_scanned(r, f) < 0 || rewrite(r, f) < 0)
 		return -1;
 	set_hashed(f, hash_bytes(f->final, f->final_len));
@@ -103,6 +104,7 @@ static int finish_cycle(struct run *r, size_t *m, size_t n)
 	uint64_t h;
 	int rc = 0;
 
+	atomic_store(&r->dirty, 1);
 	for (size_t i = 0; i < n; i++) {
 		struct cfile *f = &r->fs.v[m[i]];
 

@@ -26,6 +26,7 @@ struct run {
 	atomic_size_t tmp_seq; /* names of staged files */
 	atomic_size_t copied, unmodified, post_processed;
 	atomic_int staged;     /* some file was written: sync before commit */
+	atomic_int dirty;      /* something differs from what the cache says */
 };
 
 #define STAGE_NAME ".staticroot-tmp"

@@ -406,6 +406,8 @@ static void write_one(size_t i, unsigned tid, void *ctx)
 	if (post && (hashed_size(r, f, &f->hash.fact.size) < 0 ||
 		     (d_hash = decide(r, f, &f->hash, 0)) < 0))
 		goto out;
+	if (d_orig || d_hash)
+		atomic_store(&r->dirty, 1);
 	if (r->o->dry_run) {
 		if (d_orig == 2)
 			log_info(1, "Pretending to %s '%s'",
