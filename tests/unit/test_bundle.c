@@ -16,7 +16,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "bundle.h"
+#include "../../collect/bundle.h"
 #include "strbuf.h"
 
 #define E_ACUTE "\xc3\xa9"

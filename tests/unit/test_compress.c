@@ -11,7 +11,7 @@
 #include <brotli/decode.h>
 #include <zlib.h>
 
-#include "compress.h"
+#include "../../collect/compress.h"
 #include "strbuf.h"
 
 /* Some CSS-like text, repetitive enough to compress well. */

@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "refs.h"
+#include "../../collect/refs.h"
 
 struct want {
 	const char *text;

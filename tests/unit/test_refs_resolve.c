@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "refs.h"
+#include "../../collect/refs.h"
 #include "strbuf.h"
 
 /* Resolves url from from_path; checks kind, target and suffix offset. */
