@@ -101,8 +101,9 @@ struct http_request {
  */
 int http_parse_request(const char *buf, size_t len, struct http_request *req);
 
-/* host without ":port" (an IPv6 literal keeps its brackets), for matching
- * --allowed-host.  Borrowed like host. */
+/* host without ":port" and without one trailing dot (an IPv6 literal keeps
+ * its brackets), for matching --allowed-host case-insensitively.  Borrowed
+ * like host. */
 struct http_slice http_host_name(struct http_slice host);
 
 /*

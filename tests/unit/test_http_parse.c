@@ -232,6 +232,10 @@ static void test_absent_and_absolute(void **state)
 	assert_null(req.host.p);
 	assert_slice(http_host_name((struct http_slice){ "[::1]:80", 8 }), "[::1]");
 	assert_slice(http_host_name((struct http_slice){ "a", 1 }), "a");
+	assert_slice(http_host_name((struct http_slice){ "a.example.:80", 13 }), "a.example");
+	assert_slice(http_host_name((struct http_slice){ "a.example.", 10 }), "a.example");
+	assert_slice(http_host_name((struct http_slice){ ".", 1 }), ".");
+	assert_null(http_host_name((struct http_slice){ NULL, 0 }).p);
 }
 
 static void test_keep_alive(void **state)
@@ -341,6 +345,32 @@ static void test_limits(void **state)
 	assert_int_equal(parse_guarded(buf, HTTP_HEAD_MAX), -431);
 }
 
+/* A bad byte at every offset of a long value (the 8-byte fast path). */
+static void test_value_bytes(void **state)
+{
+	static const unsigned char bad[] = { 0x00, 0x01, 0x08, 0x0b, 0x1f, 0x7f };
+	static const unsigned char good[] = { '\t', ' ', '~', 0x80, 0xa0, 0xff };
+	char buf[128], val[40];
+
+	for (size_t pos = 0; pos < 30; pos++) {
+		for (size_t k = 0; k < sizeof(bad) + sizeof(good); k++) {
+			int is_bad = k < sizeof(bad);
+			unsigned char b = is_bad ? bad[k] : good[k - sizeof(bad)];
+			int n, r;
+
+			memset(val, 'v', 31);
+			val[pos] = (char)b;
+			n = sprintf(buf, "GET / HTTP/1.1\r\nHost: x\r\nX-V: v");
+			memcpy(buf + n, val, 31);
+			n += 31;
+			n += sprintf(buf + n, "v\r\n\r\n");
+			r = parse_guarded(buf, (size_t)n);
+			if (r != (is_bad ? -400 : n))
+				fail_msg("byte %#x at %zu: got %d", b, pos, r);
+		}
+	}
+}
+
 /* What a refused request leaves for the access log. */
 static void test_error_log_fields(void **state)
 {
@@ -378,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_keep_alive),
 		cmocka_unit_test(test_pipeline),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_value_bytes),
 		cmocka_unit_test(test_error_log_fields),
 		cmocka_unit_test(test_reason),
 	};
