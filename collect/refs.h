@@ -32,6 +32,12 @@ void ref_list_release(struct ref_list *rl);
  * everything after an unterminated comment/string (malformed CSS is never an
  * error here: it just yields no more references).  Appends to out in file
  * order.  Never reads past buf[len).
+ *
+ * The URL text is reported as written: CSS escapes ("url(a\)b.png)") are
+ * not decoded, and an empty url() is not reported.  A bad url (an unquoted
+ * one with a quote, '(' or inner space) is skipped.  A comment whose text
+ * is "# sourceMappingURL=x" (or "@ ...") gives REF_SOURCEMAP wherever it
+ * stands.  Appends are the only allocation (dies on OOM); thread-safe.
  */
 void refs_scan_css(const char *buf, size_t len, struct ref_list *out);
 
@@ -40,6 +46,13 @@ void refs_scan_css(const char *buf, size_t len, struct ref_list *out);
  * static `import ... from "x"`, `import "x"`, `export ... from "x"` and
  * dynamic import("x") with a string literal, skipping comments, strings,
  * template literals and regex literals well enough not to misfire.
+ *
+ * The source map comment may be "//# sourceMappingURL=x", "//@ ...", or a
+ * block comment of the same shape.  REF_MODULE is reported only for
+ * specifiers starting with "./", "../" or "/": bare names ("lodash") are
+ * packages, not files of the tree.  A regex/division guess that goes wrong
+ * costs at most the rest of its line.  Never reads past buf[len);
+ * thread-safe.
  */
 void refs_scan_js(const char *buf, size_t len, int modules, struct ref_list *out);
 
@@ -56,7 +69,11 @@ enum ref_target {
  * starts (len when none), which the rewrite keeps.  Absolute URLs resolve
  * against static_url ("/static/"); others against from_path's directory.  A
  * reference that climbs above the root is REF_LOCAL with an empty target,
- * which the caller reports as missing.
+ * which the caller reports as missing; so is a bad percent-escape ("%zz", or
+ * one decoding to a control byte) and a URL naming a directory (last
+ * component empty, "." or "..").  static_url NULL means "/static/"; one that
+ * is not a path ("https://cdn/") makes every absolute URL external.
+ * target is reset first; *suffix_off is set for both results.  Thread-safe.
  */
 enum ref_target refs_resolve(const char *from_path, const char *url, size_t len,
 			     const char *static_url, struct strbuf *target,
@@ -68,6 +85,11 @@ enum ref_target refs_resolve(const char *from_path, const char *url, size_t len,
  * same directory prefix, absolute stays absolute), replaces only the last
  * path component, percent-encodes what the original encoded, and keeps the
  * suffix from suffix_off.  Appends to out.
+ *
+ * Bytes the original's last component wrote as %XX are written so again
+ * (same hex case); whitespace, control bytes, '%', '?', '#', quotes,
+ * parentheses and backslash always are, so the result is safe inside both
+ * quoted and unquoted url().  Other bytes (UTF-8 included) stay raw.
  */
 void refs_rewrite(const char *url, size_t len, size_t suffix_off,
 		  const char *hashed_target, struct strbuf *out);
@@ -79,6 +101,11 @@ void refs_rewrite(const char *url, size_t len, size_t suffix_off,
  * component number of node i and into order[] the nodes sorted so that
  * dependencies come first and members of one component are adjacent.
  * Returns the number of components.  Iterative (no recursion depth limit).
+ *
+ * Edges to nodes >= n are ignored; a self-loop is a one-node component.
+ * Members of a component are listed in ascending node order and the result
+ * depends only on the input, so equal graphs give equal orders.  Uses O(n)
+ * temporary memory (dies on OOM).  Thread-safe.
  */
 size_t refs_graph_order(size_t n, const size_t *const *edges, const size_t *nedges,
 			size_t *comp, size_t *order);
