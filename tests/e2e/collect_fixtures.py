@@ -539,3 +539,89 @@ def django_check(out, keys=None):
         elif rel != paths.get(k):
             errs.append('%s -> %s: not the manifest entry %s' % (k, u, paths.get(k)))
     return errs
+
+
+# ------------------------------------------------------ tree index
+
+INDEX_TYPES = {'.css': 'text/css', '.js': 'text/javascript', '.mjs': 'text/javascript',
+               '.png': 'image/png', '.svg': 'image/svg+xml', '.webp': 'image/webp',
+               '.avif': 'image/avif', '.woff2': 'font/woff2', '.woff': 'font/woff',
+               '.wasm': 'application/wasm', '.json': 'application/json',
+               '.map': 'application/json', '.webmanifest': 'application/manifest+json',
+               '.txt': 'text/plain', '.gif': 'image/gif', '.jpg': 'image/jpeg',
+               '.ttf': 'font/ttf', '.html': 'text/html'}
+INDEX_CHARSET = ('.css', '.js', '.mjs', '.txt')
+
+
+def _is_variant(f, all_files):
+    return any(f.endswith(e) and f[:-len(e)] in all_files for e in ('.gz', '.br', '.zst'))
+
+
+def index_problems(out, types=None):
+    """Everything in out/.staticroot-index.json that disagrees with the files
+    on disk (include/tree_index.h): listing, order, size, XXH3, mtime, type,
+    immutable, encodings, manifest hash.  [] when all is well."""
+    types = dict(INDEX_TYPES, **(types or {}))
+    p = os.path.join(out, '.staticroot-index.json')
+    if not os.path.isfile(p):
+        return ['no .staticroot-index.json']
+    idx = json.loads(read(p))
+    paths, raw, _, _ = load_manifest(out)
+    paths = paths or {}
+    bad = []
+    if idx.get('version') != 1:
+        bad.append('version %r' % idx.get('version'))
+    if raw is not None and idx.get('manifest') != xxh3(raw):
+        bad.append('"manifest" %s, XXH3 of staticfiles.json %s' % (idx.get('manifest'), xxh3(raw)))
+    files = idx.get('files', [])
+    ipaths = [f.get('path') for f in files]
+    if ipaths != sorted(ipaths):
+        bad.append('files not sorted by path')
+    every = set(files_under(out))
+    want = {f for f in every if not _is_variant(f, every) and
+            not any(c.startswith('.') for c in f.split('/'))}
+    for f in sorted(want - set(ipaths) - {'staticfiles.json'})[:10]:
+        bad.append('not listed: %s' % f)
+    for f in sorted(set(ipaths) - want)[:10]:
+        bad.append('listed but not a served file on disk: %s' % f)
+    hashed = set(paths.values())
+    back = {v: k for k, v in paths.items()}
+    for f in files:
+        rel = f.get('path')
+        fp = os.path.join(out, rel or '')
+        if not rel or not os.path.isfile(fp):
+            continue
+        data = read(fp)
+        st = os.stat(fp)
+        if f.get('size') != len(data):
+            bad.append('%s: size %s, file has %d' % (rel, f.get('size'), len(data)))
+        if f.get('hash') != xxh3(data):
+            bad.append('%s: hash %s, XXH3 of file %s' % (rel, f.get('hash'), xxh3(data)))
+        if f.get('mtime') != int(st.st_mtime):
+            bad.append('%s: mtime %s, file has %d' % (rel, f.get('mtime'), int(st.st_mtime)))
+        # Old hashed names kept from earlier runs may stay immutable.
+        old_hashed = rel not in back and rel not in paths and \
+            re.search(r'\.[0-9a-f]{12}(\.[^./]*)?$', rel)
+        if not old_hashed and bool(f.get('immutable')) != (rel in hashed):
+            bad.append('%s: immutable %s' % (rel, f.get('immutable')))
+        orig = back.get(rel, rel)
+        base = posixpath.basename(orig)
+        ext = base[base.rfind('.'):].lower() if base.rfind('.') > 0 else ''
+        t = f.get('type') or ''
+        if ext in types and t.split(';')[0].strip() != types[ext]:
+            bad.append('%s: type %r, expected %s' % (rel, t, types[ext]))
+        if ext in INDEX_CHARSET and 'charset=utf-8' not in t.replace(' ', '').lower():
+            bad.append('%s: type %r lacks charset=utf-8' % (rel, t))
+        if not t or t.startswith('inode/'):
+            bad.append('%s: type %r' % (rel, t))
+        encs = f.get('encodings') or {}
+        for token, suffix in (('br', '.br'), ('gzip', '.gz'), ('zstd', '.zst')):
+            e = encs.get(token)
+            if os.path.isfile(fp + suffix):
+                vd = read(fp + suffix)
+                if not e or e.get('size') != len(vd) or e.get('hash') != xxh3(vd):
+                    bad.append('%s: encodings.%s %r, %s on disk has %d bytes, hash %s'
+                               % (rel, token, e, rel + suffix, len(vd), xxh3(vd)))
+            elif e:
+                bad.append('%s: encodings.%s listed, no %s on disk' % (rel, token, rel + suffix))
+    return bad
