@@ -64,8 +64,12 @@ struct http_request {
 	struct http_slice target;
 	struct http_slice host; /* Host value (or the URI's authority), port
 				 * included; NULL only for HTTP/1.0 without */
-	/* Field values with surrounding whitespace trimmed; each at most once
-	 * (a repeated one is a 400, see http_parse_request()). */
+	/* Field values with surrounding whitespace trimmed.  The list fields
+	 * If-Match, If-None-Match and Accept-Encoding may be repeated on
+	 * several lines, which means one list (RFC 9110 §5.3): the slice then
+	 * runs from the first value to the end of the last one, the field
+	 * lines between included; walk it with http_field_next() (the
+	 * functions below do).  The others are singletons: repeated, 400. */
 	struct http_slice if_match, if_none_match;
 	struct http_slice if_modified_since, if_unmodified_since;
 	struct http_slice if_range, range, accept_encoding;
@@ -84,8 +88,8 @@ struct http_request {
  * 1.1; Content-Length with Transfer-Encoding; repeated or invalid
  * Content-Length; obs-fold; whitespace before a colon; NUL, CR, LF or
  * other controls in a value; invalid field names; a body on GET/HEAD;
- * Transfer-Encoding on 1.0 or with chunked twice; a repeated
- * conditional/Range/Accept-Encoding field), -414 (target over
+ * Transfer-Encoding on 1.0 or with chunked twice; a repeated Range,
+ * If-Range, If-Modified-Since or If-Unmodified-Since), -414 (target over
  * HTTP_TARGET_MAX), -431 (head over HTTP_HEAD_MAX or more than
  * HTTP_FIELDS_MAX fields), -501 (a transfer coding other than chunked: serve
  * decodes none), -505 (HTTP/2+ or HTTP/0.x).  After a negative status answer
@@ -100,6 +104,15 @@ struct http_request {
  * in CRLF or a bare LF (RFC 9112 §2.2); a bare CR is 400.
  */
 int http_parse_request(const char *buf, size_t len, struct http_request *req);
+
+/*
+ * Walks the lines of a list field slice (see struct http_request): name is
+ * the field name in lower case ("if-none-match"), *pos starts at 0.
+ * Returns 1 with *line set to the next line's value (trimmed), or 0 when
+ * there are no more.  A slice from one line yields just itself.
+ */
+int http_field_next(struct http_slice field, const char *name, size_t *pos,
+		    struct http_slice *line);
 
 /* host without ":port" and without one trailing dot (an IPv6 literal keeps
  * its brackets), for matching --allowed-host case-insensitively.  Borrowed

@@ -16,13 +16,14 @@ static int is_etagc(unsigned char c)
 }
 
 /*
- * Walks an If-Match / If-None-Match list: "*" or 1#entity-tag.  Returns 1
- * when an element matches etag (strong: weak tags never match; weak:
- * opaque-tags compared alone), 2 for "*", 0 otherwise.  A malformed element
- * ends the walk as "no match", which is the conservative answer for both
- * fields (If-Match fails, If-None-Match lets the request through).
+ * Walks one line of an If-Match / If-None-Match list: "*" or
+ * 1#entity-tag.  Returns 1 when an element matches etag (strong: weak tags
+ * never match; weak: opaque-tags compared alone), 2 for "*", 0 otherwise.
+ * A malformed element ends the line as "no match", which is the
+ * conservative answer for both fields (If-Match fails, If-None-Match lets
+ * the request through).
  */
-static int etag_list_match(struct http_slice list, struct http_slice etag,
+static int etag_line_match(struct http_slice list, struct http_slice etag,
 			   int weak)
 {
 	const char *p = list.p, *end = list.p + list.len;
@@ -61,6 +62,20 @@ static int etag_list_match(struct http_slice list, struct http_slice etag,
 	return 0;
 }
 
+/* etag_line_match() over every line of a possibly repeated field. */
+static int etag_list_match(struct http_slice field, const char *name,
+			   struct http_slice etag, int weak)
+{
+	struct http_slice line;
+	size_t pos = 0;
+	int r;
+
+	while (http_field_next(field, name, &pos, &line))
+		if ((r = etag_line_match(line, etag, weak)) != 0)
+			return r;
+	return 0;
+}
+
 /* 1 when the field is present and holds a valid date, stored in *t. */
 static int field_date(struct http_slice f, time_t *t)
 {
@@ -76,14 +91,14 @@ int http_cond_eval(const struct http_request *req, struct http_slice etag,
 
 	/* Step 1-2: the state-changing preconditions. */
 	if (req->if_match.p) {
-		if (!etag_list_match(req->if_match, etag, 0))
+		if (!etag_list_match(req->if_match, "if-match", etag, 0))
 			return HTTP_PRECONDITION_FAILED;
 	} else if (field_date(req->if_unmodified_since, &t) && mtime > t) {
 		return HTTP_PRECONDITION_FAILED;
 	}
 	/* Step 3-4: cache validation. */
 	if (req->if_none_match.p) {
-		if (etag_list_match(req->if_none_match, etag, 1))
+		if (etag_list_match(req->if_none_match, "if-none-match", etag, 1))
 			return getlike ? HTTP_NOT_MODIFIED
 				       : HTTP_PRECONDITION_FAILED;
 	} else if (getlike && field_date(req->if_modified_since, &t) &&

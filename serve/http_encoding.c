@@ -91,14 +91,11 @@ static void take_element(struct prefs *pr, const char *p, const char *end)
 		*slot = q;
 }
 
-static void parse_prefs(struct http_slice v, struct prefs *pr)
+/* One line of the list; elements of later lines add to earlier ones. */
+static void parse_line(struct http_slice v, struct prefs *pr)
 {
 	const char *p = v.p, *end = v.p + v.len;
-	int i;
 
-	for (i = 0; i < ENC_COUNT; i++)
-		pr->q[i] = Q_UNSET;
-	pr->identity = pr->star = Q_UNSET;
 	while (p < end) {
 		const char *s, *e;
 
@@ -111,6 +108,19 @@ static void parse_prefs(struct http_slice v, struct prefs *pr)
 		if (e > s)
 			take_element(pr, s, e);
 	}
+}
+
+static void parse_prefs(struct http_slice field, struct prefs *pr)
+{
+	struct http_slice line;
+	size_t pos = 0;
+	int i;
+
+	for (i = 0; i < ENC_COUNT; i++)
+		pr->q[i] = Q_UNSET;
+	pr->identity = pr->star = Q_UNSET;
+	while (http_field_next(field, "accept-encoding", &pos, &line))
+		parse_line(line, pr);
 }
 
 int http_encoding_choose(struct http_slice accept_encoding, unsigned avail)

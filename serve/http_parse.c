@@ -340,17 +340,35 @@ static enum field field_of(const char *name, size_t nlen)
 	return F_OTHER;
 }
 
-/* The request slot of a field that may appear only once, or NULL. */
-static struct http_slice *single_slot(struct http_request *req, enum field f)
+/* A list field repeated: widen its slice over the lines in between. */
+static int add_line(struct http_slice *dst, struct http_slice v)
+{
+	if (!dst->p)
+		*dst = v;
+	else
+		dst->len = (size_t)(v.p + v.len - dst->p);
+	return 0;
+}
+
+/* The request slot of a list field, or NULL. */
+static struct http_slice *list_slot(struct http_request *req, enum field f)
 {
 	switch (f) {
 	case F_IF_MATCH: return &req->if_match;
 	case F_IF_NONE_MATCH: return &req->if_none_match;
+	case F_ACCEPT_ENCODING: return &req->accept_encoding;
+	default: return NULL;
+	}
+}
+
+/* The request slot of a field that may appear only once, or NULL. */
+static struct http_slice *single_slot(struct http_request *req, enum field f)
+{
+	switch (f) {
 	case F_IF_MODIFIED_SINCE: return &req->if_modified_since;
 	case F_IF_UNMODIFIED_SINCE: return &req->if_unmodified_since;
 	case F_IF_RANGE: return &req->if_range;
 	case F_RANGE: return &req->range;
-	case F_ACCEPT_ENCODING: return &req->accept_encoding;
 	default: return NULL;
 	}
 }
@@ -364,6 +382,8 @@ static int apply_field(struct http_request *req, struct framing *f,
 
 	if (slot)
 		return set_once(slot, v);
+	if ((slot = list_slot(req, k)) != NULL)
+		return add_line(slot, v);
 	switch (k) {
 	case F_HOST:
 		if (f->host_seen || !valid_host(v))
@@ -507,6 +527,41 @@ int http_parse_request(const char *buf, size_t len, struct http_request *req)
 	if ((r = check_framing(req, &f)) < 0)
 		return r;
 	return (int)(c.p - buf);
+}
+
+/* Index just past the line end at or after i (or len). */
+static size_t next_line(struct http_slice f, size_t i)
+{
+	while (i < f.len && f.p[i] != '\n')
+		i++;
+	return i < f.len ? i + 1 : i;
+}
+
+int http_field_next(struct http_slice field, const char *name, size_t *pos,
+		    struct http_slice *line)
+{
+	size_t i = *pos, e, n = strlen(name);
+
+	if (!field.p || i > field.len)
+		return 0;
+	for (e = i; e < field.len && field.p[e] != '\r' && field.p[e] != '\n'; e++)
+		;
+	line->p = field.p + i;
+	line->len = e - i;
+	while (line->len && (line->p[line->len - 1] == ' ' || line->p[line->len - 1] == '\t'))
+		line->len--;
+	/* Find the next line of the same field; skip the others. */
+	for (i = next_line(field, e); i < field.len; i = next_line(field, i)) {
+		if (field.len - i > n && field.p[i + n] == ':' &&
+		    strncasecmp(field.p + i, name, n) == 0) {
+			for (i += n + 1; i < field.len && (field.p[i] == ' ' || field.p[i] == '\t'); i++)
+				;
+			*pos = i;
+			return 1;
+		}
+	}
+	*pos = field.len + 1;
+	return 1;
 }
 
 struct http_slice http_host_name(struct http_slice host)

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <cmocka.h>
 #include <string.h>
@@ -202,6 +203,37 @@ static void test_cond(void **state)
 	}
 }
 
+/* Lists repeated over several field lines are one list (RFC 9110 §5.3). */
+static void test_cond_lines(void **state)
+{
+	static const struct {
+		const char *fields;
+		int want;
+	} k[] = {
+		{ "If-None-Match: " OTHER "\r\nIf-None-Match: " ETAG "\r\n", 304 },
+		{ "If-None-Match: " OTHER "\r\nX-A: " ETAG "\r\nIf-None-Match: \"z\"\r\n", 0 },
+		{ "If-None-Match: garbage\r\nIf-None-Match: W/" ETAG "\r\n", 304 },
+		{ "If-None-Match: " OTHER "\r\nIf-None-Match: *\r\n", 304 },
+		{ "If-Match: " OTHER "\r\nIf-Match: " ETAG "\r\n", 0 },
+		{ "If-Match: " OTHER "\r\nETag: " ETAG "\r\nIf-Match: \"z\"\r\n", 412 },
+		{ "If-Match: " OTHER "\r\nIf-Match:\r\n", 412 },
+	};
+	struct http_slice etag = sl(ETAG);
+
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		char buf[512];
+		struct http_request req;
+		int n = snprintf(buf, sizeof(buf), "GET / HTTP/1.1\r\nHost: x\r\n%s\r\n",
+				 k[i].fields);
+		int r;
+
+		assert_int_equal(http_parse_request(buf, (size_t)n, &req), n);
+		r = http_cond_eval(&req, etag, T0);
+		if (r != k[i].want)
+			fail_msg("case %zu: got %d, want %d", i, r, k[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_date_roundtrip),
 		cmocka_unit_test(test_etag_format),
 		cmocka_unit_test(test_cond),
+		cmocka_unit_test(test_cond_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

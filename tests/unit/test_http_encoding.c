@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <cmocka.h>
 #include <string.h>
@@ -98,10 +99,40 @@ static void test_table(void **state)
 	}
 }
 
+/* Accept-Encoding over several field lines is one list. */
+static void test_lines(void **state)
+{
+	static const struct {
+		const char *fields;
+		unsigned avail;
+		int want;
+	} k[] = {
+		{ "Accept-Encoding: gzip;q=0.1\r\nAccept-Encoding: br;q=0.9\r\n", ALLV, ENC_BR },
+		{ "Accept-Encoding: gzip\r\nX-Y: br\r\nAccept-Encoding: zstd;q=0.5\r\n", ALLV, ENC_GZIP },
+		{ "Accept-Encoding: identity;q=0\r\nAccept-Encoding: gzip\r\n", BR, NA },
+		{ "Accept-Encoding: br;q=0\r\nAccept-Encoding: br\r\n", BR, ID },
+		{ "Accept-Encoding:\r\nAccept-Encoding: gzip\r\n", GZ, ENC_GZIP },
+	};
+
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		char buf[512];
+		struct http_request req;
+		int n = snprintf(buf, sizeof(buf), "GET / HTTP/1.1\r\nHost: x\r\n%s\r\n",
+				 k[i].fields);
+		int r;
+
+		assert_int_equal(http_parse_request(buf, (size_t)n, &req), n);
+		r = http_encoding_choose(req.accept_encoding, k[i].avail);
+		if (r != k[i].want)
+			fail_msg("case %zu: got %d, want %d", i, r, k[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

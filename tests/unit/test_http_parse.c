@@ -109,7 +109,10 @@ static const struct pcase cases[] = {
 	{ "TE identity", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n", -501 },
 	{ "TE two lines", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: bogus\r\n\r\n", -501 },
 	/* Repeated fields serve relies on. */
-	{ "dup INM", "GET / HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"a\"\r\nIf-None-Match: \"b\"\r\n\r\n", -400 },
+	{ "dup INM is a list", "GET / HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"a\"\r\nIf-None-Match: \"b\"\r\n\r\n", ALL },
+	{ "dup AE is a list", "GET / HTTP/1.1\r\nHost: x\r\nAccept-Encoding: br\r\nX: y\r\naccept-encoding: gzip\r\n\r\n", ALL },
+	{ "dup If-Range", "GET / HTTP/1.1\r\nHost: x\r\nIf-Range: \"a\"\r\nIf-Range: \"a\"\r\n\r\n", -400 },
+	{ "dup IUS", "GET / HTTP/1.1\r\nHost: x\r\nIf-Unmodified-Since: a\r\nIf-Unmodified-Since: a\r\n\r\n", -400 },
 	{ "dup Range", "GET / HTTP/1.1\r\nHost: x\r\nRange: bytes=0-1\r\nRange: bytes=2-3\r\n\r\n", -400 },
 	{ "dup IMS", "GET / HTTP/1.1\r\nHost: x\r\nIf-Modified-Since: a\r\nif-modified-since: b\r\n\r\n", -400 },
 	/* Versions. */
@@ -371,6 +374,48 @@ static void test_value_bytes(void **state)
 	}
 }
 
+/* Collects the lines http_field_next() yields, joined with "|". */
+static void lines_of(struct http_slice f, const char *name, char *out)
+{
+	struct http_slice line;
+	size_t pos = 0;
+
+	out[0] = '\0';
+	while (http_field_next(f, name, &pos, &line)) {
+		if (out[0])
+			strcat(out, "|");
+		strncat(out, line.p, line.len);
+	}
+}
+
+static void test_list_lines(void **state)
+{
+	struct http_request req;
+	char out[256];
+	const char *s = "GET / HTTP/1.1\r\n"
+			"If-None-Match: \"a\", \"b\"  \r\n"
+			"Host: x\r\n"
+			"If-None-Match-X: \"no\"\r\n"
+			"IF-NONE-MATCH:\t\"c\"\r\n"
+			"X-If-None-Match: \"no\"\r\n"
+			"If-None-Match:\r\n"
+			"if-none-match: W/\"d\"\r\n"
+			"Accept-Encoding: gzip\r\n"
+			"Accept-Encoding:   \r\n\r\n";
+
+	assert_int_equal(parse_str(s, &req), (int)strlen(s));
+	lines_of(req.if_none_match, "if-none-match", out);
+	assert_string_equal(out, "\"a\", \"b\"|\"c\"||W/\"d\"");
+	lines_of(req.accept_encoding, "accept-encoding", out);
+	assert_string_equal(out, "gzip|");
+	lines_of(req.if_match, "if-match", out);
+	assert_string_equal(out, "");
+	lines_of((struct http_slice){ "x, y", 4 }, "if-match", out);
+	assert_string_equal(out, "x, y");
+	lines_of((struct http_slice){ "", 0 }, "if-match", out);
+	assert_string_equal(out, "");
+}
+
 /* What a refused request leaves for the access log. */
 static void test_error_log_fields(void **state)
 {
@@ -409,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_pipeline),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_value_bytes),
+		cmocka_unit_test(test_list_lines),
 		cmocka_unit_test(test_error_log_fields),
 		cmocka_unit_test(test_reason),
 	};
