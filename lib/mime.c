@@ -140,11 +140,16 @@ void mime_sniff(void *magic, const void *buf, size_t len, char out[MIME_TYPE_MAX
 	if (!t || !strchr(t, '/') || !strncmp(t, "inode/", 6) ||
 	    !strcmp(t, "application/x-empty"))
 		t = MIME_DEFAULT;
-	if (strlen(t) + sizeof(UTF8) > MIME_TYPE_MAX)
+	/*
+	 * libmagic's text subtypes are guesses from content (prose with commas
+	 * is "text/csv", CSS is "text/x-c"), and text/html from a file without
+	 * an extension would be an XSS hazard: text is served as plain text.
+	 */
+	if (!strncmp(t, "text/", 5))
+		t = "text/plain" UTF8;
+	if (strlen(t) + 1 > MIME_TYPE_MAX)
 		t = MIME_DEFAULT;
 	strcpy(out, t);
-	if (!strncmp(t, "text/", 5))
-		strcat(out, UTF8);
 }
 
 static int has_suffix(const char *s, size_t len, const char *suffix)

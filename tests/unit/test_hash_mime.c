@@ -77,6 +77,9 @@ static void test_mime_compressible(void **state)
 
 static void test_mime_sniff(void **state)
 {
+	static const char prose[] = "Permission is hereby granted, free of charge, "
+		"to any\nperson obtaining a copy, of this software, and so on,\n";
+	static const char html[] = "<html><body>x</body></html>\n";
 	void *magic = mime_magic_open();
 	char out[MIME_TYPE_MAX];
 	static const unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
@@ -86,6 +89,10 @@ static void test_mime_sniff(void **state)
 	mime_sniff(magic, png, sizeof(png), out);
 	assert_string_equal(out, "image/png");
 	mime_sniff(magic, "hello world\n", 12, out);
+	assert_string_equal(out, "text/plain; charset=utf-8");
+	mime_sniff(magic, prose, strlen(prose), out);
+	assert_string_equal(out, "text/plain; charset=utf-8");
+	mime_sniff(magic, html, strlen(html), out);
 	assert_string_equal(out, "text/plain; charset=utf-8");
 	mime_sniff(magic, "", 0, out);
 	assert_string_equal(out, MIME_DEFAULT);
