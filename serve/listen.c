@@ -79,7 +79,7 @@ static int bind_tcp(const char *addr, struct listener *l)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (res->ai_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, LISTEN_BACKLOG)) {
+	if (bind(fd, res->ai_addr, res->ai_addrlen)) {
 		r = log_error("cannot listen on %s: %s", addr, strerror(errno));
 		close(fd);
 		goto out;
@@ -136,7 +136,7 @@ static int bind_unix(const char *addr, mode_t mode, struct listener *l)
 	old = umask(~mode & 0777);
 	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (r || chmod(path, mode) || listen(fd, LISTEN_BACKLOG) || lstat(path, &st)) {
+	if (r || chmod(path, mode) || lstat(path, &st)) {
 		r = log_error("cannot listen on %s: %s", addr, strerror(errno));
 		close(fd);
 		return r;
@@ -146,6 +146,13 @@ static int bind_unix(const char *addr, mode_t mode, struct listener *l)
 	l->unlink_path = xstrdup(path);
 	l->dev = st.st_dev;
 	l->ino = st.st_ino;
+	return 0;
+}
+
+int listen_start(struct listener *l)
+{
+	if (listen(l->fd, LISTEN_BACKLOG))
+		return log_error("cannot listen on %s: %s", l->name, strerror(errno));
 	return 0;
 }
 
@@ -176,6 +183,7 @@ static void name_passed(struct listener *l, int fd)
 
 	snprintf(name, sizeof(name), "fd:%d", fd);
 	listener_init(l, fd, name);
+	l->passed = 1;
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
 	    ss.ss_family == AF_UNIX)
 		l->is_unix = 1;

@@ -6,6 +6,7 @@
 struct listener {
 	int fd;           /* non-blocking, close-on-exec */
 	int is_unix;      /* AF_UNIX: clients are logged as "unix:" */
+	int passed;       /* from LISTEN_FDS: already listening */
 	char *name;       /* for messages; owned */
 	char *unlink_path;/* socket file we created (removed on close); owned */
 	dev_t dev;        /* its identity, so we never remove someone else's */
@@ -13,15 +14,20 @@ struct listener {
 };
 
 /*
- * Opens a listener for addr: "HOST:PORT", "[V6]:PORT", ":PORT" (all IPv4
+ * Binds a socket for addr (listen_start() makes it accept: serve binds
+ * early, as root, and listens only once the index is loaded, so a client
+ * that can connect is served at once): "HOST:PORT", "[V6]:PORT", ":PORT" (all IPv4
  * addresses) or "unix:/path" (created with mode; an existing socket file is
  * replaced only when it is a socket nobody answers on).  0, or -1 after
  * printing one line naming addr.
  */
 int listen_open(const char *addr, mode_t mode, struct listener *l);
 
+/* listen(2) on a bound listener.  0, or -1 after printing one line. */
+int listen_start(struct listener *l);
+
 /*
- * Takes the sockets systemd passed (LISTEN_PID/LISTEN_FDS, fds from 3) and
+ * Takes the sockets systemd passed (already listening) (LISTEN_PID/LISTEN_FDS, fds from 3) and
  * unsets those variables.  Returns how many (0: not socket-activated), or -1.
  * *v is owned, free each with listen_close() then free(*v).
  */

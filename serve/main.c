@@ -242,6 +242,9 @@ int main(int argc, char **argv)
 	if (!g)
 		return 1;
 	index_publish(g);
+	for (size_t i = 0; i < s.nls; i++)
+		if (!s.ls[i].passed && listen_start(&s.ls[i]))
+			return 1;
 	response_init();
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
