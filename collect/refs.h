@@ -50,8 +50,8 @@ void refs_scan_css(const char *buf, size_t len, struct ref_list *out);
  * The source map comment may be "//# sourceMappingURL=x", "//@ ...", or a
  * block comment of the same shape.  REF_MODULE is reported only for
  * specifiers starting with "./", "../" or "/": bare names ("lodash") are
- * packages, not files of the tree.  A regex/division guess that goes wrong
- * costs at most the rest of its line.  Never reads past buf[len);
+ * packages, not files of the tree.  A wrong regex/division guess usually
+ * costs no more than the rest of its line.  Never reads past buf[len);
  * thread-safe.
  */
 void refs_scan_js(const char *buf, size_t len, int modules, struct ref_list *out);
@@ -90,6 +90,8 @@ enum ref_target refs_resolve(const char *from_path, const char *url, size_t len,
  * (same hex case); whitespace, control bytes, '%', '?', '#', quotes,
  * parentheses and backslash always are, so the result is safe inside both
  * quoted and unquoted url().  Other bytes (UTF-8 included) stay raw.
+ * All or nothing: when out's max has no room for the result, nothing is
+ * appended (the caller sees out->len unchanged; the result is never empty).
  */
 void refs_rewrite(const char *url, size_t len, size_t suffix_off,
 		  const char *hashed_target, struct strbuf *out);

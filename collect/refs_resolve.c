@@ -154,8 +154,12 @@ void refs_rewrite(const char *url, size_t len, size_t suffix_off,
 	const char *slash = memrchr(url, '/', plen);
 	size_t pre = slash ? (size_t)(slash - url) + 1 : 0;
 	const char *last = strrchr(hashed_target, '/');
+	const char *name = last ? last + 1 : hashed_target;
 
+	/* all or nothing: room for the worst case first (every byte escaped) */
+	if (strbuf_grow(out, pre + 3 * strlen(name) + (len - plen)) < 0)
+		return;
 	strbuf_add(out, url, pre);
-	encode_component(url + pre, plen - pre, last ? last + 1 : hashed_target, out);
+	encode_component(url + pre, plen - pre, name, out);
 	strbuf_add(out, url + plen, len - plen);
 }

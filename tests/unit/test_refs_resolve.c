@@ -139,6 +139,23 @@ static void rewrite_encoding(void **state)
 		      "my%20dir/a.0123456789ab.png>");
 }
 
+/* A bounded buffer without room gets nothing, not half a URL. */
+static void rewrite_bounded(void **state)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, 24);
+	strbuf_addstr(&sb, "0123456789");
+	refs_rewrite("../img/a.png", 12, 12, "img/a.0123456789ab.png", &sb);
+	assert_int_equal(sb.len, 10);
+	assert_string_equal(sb.buf, "0123456789");
+	strbuf_release(&sb);
+	strbuf_init(&sb, 64);
+	refs_rewrite("../img/a.png", 12, 12, "img/a.0123456789ab.png", &sb);
+	assert_string_equal(sb.buf, "../img/a.0123456789ab.png");
+	strbuf_release(&sb);
+}
+
 /* Checks that every edge goes to the same or an earlier component. */
 static void check_order(size_t n, size_t **edges, const size_t *nedges, const size_t *comp,
 			const size_t *order, size_t ncomp)
@@ -244,6 +261,7 @@ int main(void)
 		cmocka_unit_test(resolve_percent),
 		cmocka_unit_test(rewrite_shapes),
 		cmocka_unit_test(rewrite_encoding),
+		cmocka_unit_test(rewrite_bounded),
 		cmocka_unit_test(graph_small),
 		cmocka_unit_test(graph_deep),
 		cmocka_unit_test(graph_random),
