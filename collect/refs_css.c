@@ -1,4 +1,7 @@
 /* refs_css.c: a CSS Syntax Level 3 style tokenizer that finds url(), @import and source maps. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memmem, memrchr */
+#endif
 #include <string.h>
 
 #include "refs_priv.h"

@@ -1,4 +1,7 @@
 /* refs_js.c: a heuristic JavaScript scanner for source maps and ES module specifiers. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memmem, memrchr */
+#endif
 #include <string.h>
 
 #include "refs_priv.h"

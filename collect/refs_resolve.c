@@ -1,4 +1,7 @@
 /* refs_resolve.c: turning a reference's URL into an output-tree path, and back into text. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memmem, memrchr */
+#endif
 #include <string.h>
 
 #include "path.h"
