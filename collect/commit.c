@@ -13,54 +13,13 @@
 #include "hash.h"
 #include "log.h"
 #include "manifest.h"
+#include "outs.h"
 #include "options.h"
 #include "run.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
 #define MANIFEST_MAX ((size_t)1 << 30)
-
-/* Every output file this run knows of, for the index and the cache. */
-struct outs {
-	struct cache_out *v;
-	size_t n, alloc;
-};
-
-static void outs_add(struct outs *o, const struct file_fact *fact, int64_t mtime_ns,
-		     uint64_t ino, int current)
-{
-	XGROW(o->v, o->alloc, o->n + 1);
-	o->v[o->n].fact = *fact;
-	o->v[o->n].mtime_ns = mtime_ns;
-	o->v[o->n].ino = ino;
-	o->v[o->n].current = current;
-	o->n++;
-}
-
-static int cmp_out(const void *a, const void *b)
-{
-	return strcmp(((const struct cache_out *)a)->fact.path,
-		      ((const struct cache_out *)b)->fact.path);
-}
-
-/* Searches the sorted first n entries of o. */
-static const struct cache_out *outs_find(const struct outs *o, size_t n, const char *path)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(o->v[mid].fact.path, path);
-
-		if (!c)
-			return &o->v[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
 
 /* Renames f's staged original and variants into place. */
 static int place_orig(struct run *r, struct cfile *f)
@@ -130,9 +89,11 @@ static void build_outs(struct run *r, struct outs *o)
 		if (!r->o->no_post_process)
 			outs_add(o, &f->hash.fact, f->hash.mtime_ns, f->hash.ino, 1);
 	}
-	qsort(o->v, o->n, sizeof(*o->v), cmp_out);
+	outs_sort(o);
 	carry_over(r, o);
-	qsort(o->v, o->n, sizeof(*o->v), cmp_out);
+	outs_sort(o);
+	if (r->reconcile || !r->cache.valid)
+		outs_reconcile(r, o);
 }
 
 static void build_cache(struct run *r, const struct outs *o, struct strbuf *sb)
@@ -288,7 +249,7 @@ static int settled(struct run *r)
 	char *path;
 	int present;
 
-	if (atomic_load(&r->dirty) || r->o->clear || !r->cache.valid ||
+	if (atomic_load(&r->dirty) || r->reconcile || r->o->clear || !r->cache.valid ||
 	    r->cache.ncurrent != outputs)
 		return 0;
 	path = xmalloc(strlen(r->root) + sizeof(TREE_INDEX_NAME) + 2);

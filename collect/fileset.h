@@ -25,6 +25,7 @@ struct out_state {
 	char *tmp;            /* staged file to rename at commit; owned, or NULL */
 	char *enc_tmp[ENC_COUNT]; /* staged variants; owned, or NULL */
 	int enc_stale[ENC_COUNT]; /* an old variant to delete at commit */
+	int existed;          /* the file was there before this run */
 };
 
 /* A reference of a CSS/JS file, resolved. */

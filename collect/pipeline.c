@@ -94,7 +94,10 @@ static int open_output(struct run *r)
 		close(fd);
 		return log_error("%s is in use by another collect", r->root);
 	}
-	remove_stage(r->stage);  /* what a killed run left */
+	if (access(r->stage, F_OK) == 0) {
+		r->reconcile = 1;  /* a run died here: list what it left */
+		remove_stage(r->stage);
+	}
 	return fd;
 }
 
@@ -216,6 +219,7 @@ out:
 	fileset_release(&r.fs);
 	cache_release(&r.cache);
 	tree_index_release(&r.old_index);
+	strlist_release(&r.strings);
 	free(r.root_abs);
 	free(r.stage);
 	pthread_mutex_destroy(&r.stage_lock);

@@ -7,6 +7,7 @@
 
 #include "cache.h"
 #include "fileset.h"
+#include "options.h"
 
 struct options;
 
@@ -27,6 +28,8 @@ struct run {
 	atomic_size_t copied, unmodified, post_processed;
 	atomic_int staged;     /* some file was written: sync before commit */
 	atomic_int dirty;      /* something differs from what the cache says */
+	int reconcile;         /* a killed run left files: match the index to the disk */
+	struct strlist strings;/* owns strings that index facts borrow */
 };
 
 #define STAGE_NAME ".staticroot-tmp"

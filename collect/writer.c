@@ -123,6 +123,32 @@ static char *link_tmp(struct run *r, struct cfile *f, struct out_state *os)
 	return tmp;
 }
 
+/*
+ * Stages a hard link to root/from, whose bytes are the ones wanted (the
+ * hashed twin of an unchanged file): half the bytes written, and safe as
+ * outputs are only ever replaced by rename, never rewritten in place.
+ * Returns the owned path, or NULL when linking is not possible.
+ */
+static char *hardlink_tmp(struct run *r, const char *from, struct out_state *os)
+{
+	char *src = join(r->root, "/", from), *tmp = tmp_path(r);
+	struct stat st;
+
+	if (link(src, tmp) != 0 || lstat(tmp, &st) != 0) {
+		unlink(tmp);
+		free(tmp);
+		free(src);
+		return NULL;
+	}
+	free(src);
+	if (os) {
+		os->mtime_ns = st_mtime_ns(&st);
+		os->ino = st.st_ino;
+		os->fact.mtime = st.st_mtim.tv_sec;
+	}
+	return tmp;
+}
+
 /* Renames tmp to root/name, creating directories as needed.  0 or -errno. */
 int place_file(const char *tmp, const char *root, const char *name)
 {
@@ -235,7 +261,10 @@ static int decide(struct run *r, const struct cfile *f, struct out_state *os, in
 	if (r->o->clear)
 		return 2;
 	path = join(r->root, "/", os->fact.path);
-	if (lstat(path, &st) != 0 || (as_link ? !S_ISLNK(st.st_mode) : !S_ISREG(st.st_mode)))
+	if (lstat(path, &st) != 0)
+		goto out;
+	os->existed = 1;
+	if (as_link ? !S_ISLNK(st.st_mode) : !S_ISREG(st.st_mode))
 		goto out;
 	os->mtime_ns = st_mtime_ns(&st);
 	os->ino = st.st_ino;
@@ -288,21 +317,28 @@ void unlink_variant(const char *root, const char *name, int enc)
 
 /* Stages (orig) or places (hashed) the variants of os from e. */
 static int write_variants(struct run *r, struct cfile *f, struct out_state *os,
-			  struct encoded *e, int staged)
+			  struct encoded *e, int staged, const char *twin)
 {
 	for (int i = 0; i < ENC_COUNT; i++) {
-		char *tmp, *name;
+		char *tmp = NULL, *name;
 		int rc;
 
 		os->fact.enc[i] = e->v[i];
 		if (!e->v[i].present) {
+			/* A file new to the output has no old variant to remove. */
+			if (!os->existed)
+				continue;
 			os->enc_stale[i] = 1;
 			if (!staged)
 				unlink_variant(r->root, os->fact.path, i);
 			continue;
 		}
-		tmp = write_tmp(r, f, e->buf[i].buf, e->buf[i].len, NULL);
-		if (!tmp)
+		if (twin) {
+			name = join(twin, tree_enc_suffix[i], "");
+			tmp = hardlink_tmp(r, name, NULL);
+			free(name);
+		}
+		if (!tmp && !(tmp = write_tmp(r, f, e->buf[i].buf, e->buf[i].len, NULL)))
 			return -1;
 		if (staged) {
 			os->enc_tmp[i] = tmp;
@@ -321,36 +357,34 @@ static int write_variants(struct run *r, struct cfile *f, struct out_state *os,
 	return 0;
 }
 
-/* The original name: staged for commit when its bytes changed. */
-static int write_orig(struct run *r, struct cfile *f, int d, struct encoded *e)
+/* The original name: staged for commit when its bytes changed.  twin is
+ * the hashed name already in place with the same bytes, or NULL. */
+static int write_orig(struct run *r, struct cfile *f, int d, struct encoded *e,
+		      const char *twin)
 {
 	int as_link = r->o->link && f->path;
 
 	if (d == 0)
 		return 0;
-	if (cfile_load(f) < 0)
-		return -1;
 	if (d == 2) {
-		f->orig.tmp = as_link ? link_tmp(r, f, &f->orig)
-				      : write_tmp(r, f, f->data, f->len, &f->orig);
+		if (as_link)
+			f->orig.tmp = link_tmp(r, f, &f->orig);
+		else if (!(twin && (f->orig.tmp = hardlink_tmp(r, twin, &f->orig))) &&
+			 cfile_load(f) == 0)
+			f->orig.tmp = write_tmp(r, f, f->data, f->len, &f->orig);
 		if (!f->orig.tmp)
 			return -1;
 		f->orig.written = 1;
-		if (as_link)
-			log_info(2, "Linking '%s'", cfile_label(f));
-		else
-			log_info(2, "Copying '%s'", cfile_label(f));
+		log_info(2, "%s '%s'", as_link ? "Linking" : "Copying", cfile_label(f));
 	}
-	if (encode(r, f, f->data, f->len, e) < 0)
+	if (!e->done && (cfile_load(f) < 0 || encode(r, f, f->data, f->len, e) < 0))
 		return -1;
-	return write_variants(r, f, &f->orig, e, 1);
+	return write_variants(r, f, &f->orig, e, 1, twin);
 }
 
 /* The hashed name: content-addressed, so it is placed at once. */
-static int write_hashed(struct run *r, struct cfile *f, int d, struct encoded *eo,
-			struct encoded *eh)
+static int write_hashed(struct run *r, struct cfile *f, int d, struct encoded *e)
 {
-	struct encoded *e = eh;
 	const char *bytes;
 	size_t len;
 	char *tmp;
@@ -375,11 +409,9 @@ static int write_hashed(struct run *r, struct cfile *f, int d, struct encoded *e
 		atomic_fetch_add(&r->post_processed, 1);
 		log_info(2, "Post-processed '%s' as '%s'", f->name, f->hashed);
 	}
-	if (!f->final && eo->done)
-		e = eo;  /* same bytes as the original: compress once */
 	if (encode(r, f, bytes, len, e) < 0)
 		return -1;
-	return write_variants(r, f, &f->hash, e, 0);
+	return write_variants(r, f, &f->hash, e, 0, NULL);
 }
 
 static void fill_facts(struct cfile *f)
@@ -400,6 +432,7 @@ static void write_one(size_t i, unsigned tid, void *ctx)
 	struct cfile *f = &r->fs.v[i];
 	struct encoded eo = { 0 }, eh = { 0 };
 	int post = !r->o->no_post_process, d_orig, d_hash = 0;
+	const char *twin;
 
 	fill_facts(f);
 	d_orig = decide(r, f, &f->orig, r->o->link && f->path);
@@ -417,7 +450,12 @@ static void write_one(size_t i, unsigned tid, void *ctx)
 			atomic_fetch_add(&r->post_processed, 1);
 		goto out;
 	}
-	if (write_orig(r, f, d_orig, &eo) < 0 || (post && write_hashed(r, f, d_hash, &eo, &eh) < 0))
+	/* Same bytes under both names (nothing rewritten): compress once and
+	 * let the original be a hard link to the hashed file. */
+	twin = post && !f->ndeps ? f->hashed : NULL;
+	if (post && write_hashed(r, f, d_hash, twin ? &eo : &eh) < 0)
+		goto out;
+	if (write_orig(r, f, d_orig, &eo, twin) < 0)
 		goto out;
 out:
 	atomic_fetch_add(f->orig.written ? &r->copied : &r->unmodified, 1);
