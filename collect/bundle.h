@@ -13,6 +13,11 @@
  * out_file and renamed over it; on failure the temporary is removed and any
  * previous out_file is left intact.  paths is borrowed, not modified.
  *
+ * One caveat: zip's DOS date field is local time (libarchive uses
+ * localtime()), so with a SOURCE_DATE_EPOCH after 1980 two zips agree only
+ * when written under the same TZ (run with TZ=UTC to agree everywhere);
+ * tar, tar.gz and the default epoch 0 do not depend on TZ.
+ *
  * Needs an UTF-8 LC_CTYPE (main() calls setlocale(LC_CTYPE, "C.UTF-8")) for
  * non-ASCII names.  Returns 0, or -1 after printing one line naming out_file.
  * Not thread-safe against other users of the same out_file.
