@@ -177,7 +177,9 @@ static int if_range_holds(struct http_slice v, struct http_slice etag,
 {
 	time_t t;
 
-	if (v.len && (v.p[0] == '"' || v.p[0] == 'W'))
+	/* RFC 9110 §13.1.5: a DQUOTE within the first three bytes means an
+	 * entity-tag ("W/" is weak and never matches); "Wed, ..." is a date. */
+	if (memchr(v.p, '"', v.len < 3 ? v.len : 3))
 		return v.len == etag.len && memcmp(v.p, etag.p, v.len) == 0;
 	return http_date_parse(v.p, v.len, &t) == 0 && t == mtime;
 }

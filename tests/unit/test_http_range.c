@@ -208,6 +208,19 @@ static void test_eval(void **state)
 	assert_int_equal(eval(HTTP_METHOD_GET, "bytes=0-1",
 			      "Sun, 06 Nov 1994 08:49:36 GMT", &rs), 200);
 	assert_int_equal(eval(HTTP_METHOD_GET, "bytes=0-1", "", &rs), 200);
+	assert_int_equal(eval(HTTP_METHOD_GET, "bytes=0-1", "\"", &rs), 200);
+	assert_int_equal(eval(HTTP_METHOD_GET, "bytes=0-1", "W/", &rs), 200);
+	/* A date starting with W is a date, not a weak tag. */
+	{
+		struct http_request req;
+
+		memset(&req, 0, sizeof(req));
+		req.method = HTTP_METHOD_GET;
+		req.range = sl("bytes=0-1");
+		req.if_range = sl("Wed, 25 Nov 2026 15:00:00 GMT");
+		assert_int_equal(http_range_eval(&req, sl(ETAG), 1795618800, 1000, &rs), 206);
+		assert_int_equal(http_range_eval(&req, sl(ETAG), 1795618801, 1000, &rs), 200);
+	}
 	assert_int_equal(eval(HTTP_METHOD_GET, "bytes=0-1", "garbage", &rs), 200);
 	/* A failed If-Range turns even an unsatisfiable range into 200. */
 	assert_int_equal(eval(HTTP_METHOD_GET, "bytes=5000-", "\"other\"", &rs), 200);
