@@ -260,6 +260,8 @@ void refs_scan_css(const char *buf, size_t len, struct ref_list *out)
 	struct css_scan st = { .s = buf, .len = len, .out = out };
 
 	line_counter_init(&st.lc, buf);
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3)) /* a UTF-8 BOM is no name */
+		st.i = 3;
 	while (st.i < st.len)
 		if (css_token(&st) == CSS_STOP)
 			break;

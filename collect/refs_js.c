@@ -305,8 +305,10 @@ void refs_scan_js(const char *buf, size_t len, int modules, struct ref_list *out
 			      .regex_ok = 1 };
 
 	line_counter_init(&st.lc, buf);
-	if (len >= 2 && buf[0] == '#' && buf[1] == '!') { /* hashbang line */
-		const char *nl = memchr(buf, '\n', len);
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3)) /* UTF-8 BOM */
+		st.i = 3;
+	if (len - st.i >= 2 && buf[st.i] == '#' && buf[st.i + 1] == '!') { /* hashbang */
+		const char *nl = memchr(buf + st.i, '\n', len - st.i);
 		st.i = nl ? (size_t)(nl - buf) : len;
 	}
 	while (st.i < st.len)

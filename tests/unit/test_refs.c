@@ -136,6 +136,16 @@ static void css_unterminated(void **state)
 	CHECK_CSS("", NONE);
 }
 
+static void bom(void **state)
+{
+	CHECK_CSS("\xef\xbb\xbfurl(a.png)", WANT({ "a.png", REF_URL, 1 }));
+	CHECK_CSS("\xef\xbb", NONE);
+	CHECK_JS("\xef\xbb\xbf#!/usr/bin/env node\n//# sourceMappingURL=x.map",
+		 WANT({ "x.map", REF_SOURCEMAP, 2 }));
+	CHECK_JS("\xef\xbb\xbf", NONE);
+	CHECK_JS("\xef\xbb\xbf#", NONE);
+}
+
 static void css_import(void **state)
 {
 	CHECK_CSS("@import \"base.css\";\n@import url(grid.css);\n"
@@ -262,6 +272,7 @@ int main(void)
 		cmocka_unit_test(css_not_urls),
 		cmocka_unit_test(css_bad_tokens),
 		cmocka_unit_test(css_unterminated),
+		cmocka_unit_test(bom),
 		cmocka_unit_test(css_import),
 		cmocka_unit_test(css_sourcemap),
 		cmocka_unit_test(css_lines),
