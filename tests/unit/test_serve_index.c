@@ -1,0 +1,236 @@
+/* test_serve_index.c: unit tests for serve/index.c: scan vs collect index, rehash on size change, headers, links, generations. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hash.h"
+#include "log.h"
+#include "manifest.h"
+#include "tree_index.h"
+#include "../../serve/index.h"
+
+static char dir[64], root[96];
+
+static void put_file(const char *rel, const void *data, size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	static char big[100000];
+	char path[160];
+
+	log_verbosity = 0;
+	strcpy(dir, "/tmp/sr-idx.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(root, sizeof(root), "%s/static", dir);
+	assert_int_equal(mkdir(root, 0755), 0);
+	snprintf(path, sizeof(path), "%s/css", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/.git", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	put_file("css/a.css", "body{}\n", 7);
+	put_file("css/a.css.gz", "GZIPPED", 7);
+	put_file("css/a.css.br", "BR", 2);
+	put_file(".git/config", "secret", 6);
+	memset(big, 'x', sizeof(big));
+	put_file("big.bin", big, sizeof(big));
+	snprintf(path, sizeof(path), "%s/secret.txt", dir);
+	assert_non_null(fopen(path, "w"));
+	snprintf(path, sizeof(path), "%s/out.txt", root);
+	assert_int_equal(symlink("../secret.txt", path), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static struct index_gen *build(void)
+{
+	struct index_config cfg = { root, "no-cache", NULL, 0 };
+
+	return index_build(&cfg);
+}
+
+static const struct entry *find(const struct index_gen *g, const char *p)
+{
+	return index_lookup(g, p, strlen(p));
+}
+
+static void test_scan(void **state)
+{
+	struct index_gen *g = build();
+	const struct entry *e;
+
+	assert_non_null(g);
+	assert_int_equal(g->stats.from_index, 0);
+	e = find(g, "css/a.css");
+	assert_non_null(e);
+	assert_true(e->flags & ENTRY_HAS_VARIANTS);
+	assert_non_null(e->var[VAR_IDENTITY].body); /* small: in memory */
+	assert_memory_equal(e->var[VAR_IDENTITY].body, "body{}\n", 7);
+	assert_true(e->var[1 + ENC_GZIP].present && e->var[1 + ENC_BR].present);
+	assert_false(e->var[1 + ENC_ZSTD].present);
+	assert_null(find(g, "css/a.css.gz")); /* a variant is not a file */
+	assert_null(find(g, ".git/config"));
+	assert_null(find(g, "out.txt"));      /* link out of the root */
+	assert_null(find(g, "css"));
+	e = find(g, "big.bin");
+	assert_non_null(e);
+	assert_null(e->var[0].body);          /* large: kept open */
+	assert_true(e->var[0].fd >= 0);
+	assert_int_equal(e->var[0].size, 100000);
+	index_unref(g);
+}
+
+static void test_headers(void **state)
+{
+	struct index_gen *g = build();
+	const struct entry *e = find(g, "css/a.css");
+	const struct variant *v = &e->var[VAR_IDENTITY], *gz = &e->var[1 + ENC_GZIP];
+	char etag[HASH_HEX_LEN + 3], hex[HASH_HEX_LEN + 1];
+
+	hash_hex(hash_bytes("body{}\n", 7), hex);
+	snprintf(etag, sizeof(etag), "\"%s\"", hex);
+	assert_string_equal(v->etag, etag);
+	assert_true(!strncmp(v->hdr, "Content-Type: text/css; charset=utf-8\r\n", 39));
+	assert_non_null(strstr(v->hdr, "Cache-Control: no-cache\r\n"));
+	assert_non_null(strstr(v->hdr, "Vary: Accept-Encoding\r\n"));
+	assert_non_null(strstr(v->hdr, "X-Content-Type-Options: nosniff\r\n"));
+	assert_non_null(strstr(v->hdr, "Accept-Ranges: bytes\r\n"));
+	assert_non_null(strstr(v->hdr, "Last-Modified: "));
+	assert_null(strstr(v->hdr, "Content-Encoding"));
+	assert_non_null(strstr(gz->hdr, "Content-Encoding: gzip\r\n"));
+	assert_string_not_equal(gz->etag, v->etag);
+	/* The 304 subset. */
+	assert_non_null(strstr(v->hdr304, etag));
+	assert_non_null(strstr(v->hdr304, "Vary: Accept-Encoding\r\n"));
+	assert_null(strstr(v->hdr304, "Content-Type"));
+	assert_null(strstr(find(g, "big.bin")->var[0].hdr, "Vary"));
+	index_unref(g);
+}
+
+/* A collect index that belongs to the manifest is used; a stale size is
+ * caught and the file rehashed; immutable names get a year. */
+static void test_collect_index(void **state)
+{
+	struct tree_index ti;
+	struct file_fact *f;
+	struct index_gen *g;
+	const struct entry *e;
+	const char *mf = "{\"paths\": {\"css/a.css\": \"css/a.0123456789ab.css\"}, \"version\": \"1.1\"}";
+
+	put_file("staticfiles.json", mf, strlen(mf));
+	put_file("css/a.0123456789ab.css", "body{}\n", 7);
+	tree_index_init(&ti);
+	f = tree_index_add(&ti, "css/a.0123456789ab.css");
+	f->size = 7, f->hash = 42, f->type = strdup("text/css; charset=utf-8");
+	f->flags = FACT_IMMUTABLE;
+	f = tree_index_add(&ti, "big.bin");
+	f->size = 5, f->hash = 43, f->type = strdup("application/octet-stream");
+	ti.manifest_hash = hash_bytes(mf, strlen(mf));
+	tree_index_sort(&ti);
+	assert_int_equal(tree_index_write(&ti, root), 0);
+	tree_index_release(&ti);
+	g = build();
+	assert_non_null(g);
+	assert_int_equal(g->stats.from_index, 1);
+	assert_int_equal(g->stats.files, 2); /* only what the index lists */
+	e = find(g, "css/a.0123456789ab.css");
+	assert_non_null(e);
+	assert_true(e->flags & FACT_IMMUTABLE);
+	assert_non_null(strstr(e->var[0].hdr, "Cache-Control: public, max-age=31536000, immutable\r\n"));
+	/* In-memory bytes are always rehashed: the bogus 42 is gone. */
+	assert_int_equal(e->var[0].hash, hash_bytes("body{}\n", 7));
+	e = find(g, "big.bin");
+	assert_int_equal(e->var[0].size, 100000);
+	assert_true(e->var[0].hash != 43);
+	assert_true(g->stats.rehashed >= 1);
+	index_unref(g);
+	/* Another manifest: the index no longer belongs to it, scan instead. */
+	put_file("staticfiles.json", "{\"paths\": {}, \"version\": \"1.1\"}", 31);
+	g = build();
+	assert_non_null(g);
+	assert_int_equal(g->stats.from_index, 0);
+	assert_non_null(find(g, "css/a.css"));
+	index_unref(g);
+}
+
+static void test_broken_manifest(void **state)
+{
+	put_file("staticfiles.json", "{broken", 7);
+	assert_null(build());
+}
+
+static void test_missing_root(void **state)
+{
+	struct index_config cfg = { "/nonexistent/root", "no-cache", NULL, 0 };
+
+	assert_null(index_build(&cfg));
+}
+
+static void test_generations(void **state)
+{
+	struct index_gen *a = build(), *b = build(), *cur;
+	unsigned long s0 = index_seq();
+
+	index_publish(a);
+	assert_true(index_seq() != s0);
+	cur = index_acquire();
+	assert_ptr_equal(cur, a);
+	index_publish(b); /* a lives on: cur still holds it */
+	assert_int_equal(atomic_load(&a->refs), 1);
+	assert_non_null(find(a, "css/a.css"));
+	index_unref(cur);
+	cur = index_acquire();
+	assert_ptr_equal(cur, b);
+	index_unref(cur);
+	index_publish_clear();
+	assert_null(index_acquire());
+}
+
+static void test_cors(void **state)
+{
+	struct index_config cfg = { root, "max-age=5", "https://a.example", 0 };
+	struct index_gen *g = index_build(&cfg);
+	const struct entry *e = find(g, "big.bin");
+
+	assert_non_null(strstr(e->var[0].hdr, "Access-Control-Allow-Origin: https://a.example\r\n"));
+	assert_non_null(strstr(e->var[0].hdr, "Cache-Control: max-age=5\r\n"));
+	index_unref(g);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_scan, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_headers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_collect_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_broken_manifest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_root, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_generations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cors, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
