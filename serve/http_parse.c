@@ -452,7 +452,8 @@ static int check_framing(struct http_request *req, const struct framing *f)
 			return BAD;
 		if (f->te_unknown)
 			return -HTTP_NOT_IMPLEMENTED;
-		if (f->te_bad || getlike)
+		/* RFC 9112 §6.3: chunked must be there, and only once. */
+		if (!f->te_chunked || f->te_bad || getlike)
 			return BAD;
 	}
 	if (f->has_cl && f->content_length > 0 && getlike)
