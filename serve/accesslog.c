@@ -129,7 +129,7 @@ void accesslog_add(struct accesslog_buf *b, time_t now, const char *peer,
 		return;
 	if (b->len + ACCESSLOG_LINE_MAX > sizeof(b->buf))
 		accesslog_flush(b);
-	if (now != b->stamp_t)
+	if (now != b->stamp_t || !b->stamp[0])
 		refresh_stamp(b, now);
 	o = b->buf + b->len;
 	n = snprintf(o, 160, "%s - - %s \"", peer, b->stamp);
