@@ -34,7 +34,8 @@ void ref_list_release(struct ref_list *rl);
  * order.  Never reads past buf[len).
  *
  * The URL text is reported as written: CSS escapes ("url(a\)b.png)") are
- * not decoded, and an empty url() is not reported.  A bad url (an unquoted
+ * not decoded, blanks around a quoted URL are left out of the range (as a
+ * URL parser strips them), and an empty url() is not reported.  A bad url (an unquoted
  * one with a quote, '(' or inner space) is skipped.  A comment whose text
  * is "# sourceMappingURL=x" (or "@ ...") gives REF_SOURCEMAP wherever it
  * stands.  Appends are the only allocation (dies on OOM); thread-safe.

@@ -121,6 +121,20 @@ static int css_string(struct css_scan *st, size_t *off, size_t *slen, int *ok)
 	return CSS_STOP;
 }
 
+/* Reports a quoted URL without the blanks a URL parser strips from its ends. */
+static void css_push_trimmed(struct css_scan *st, size_t off, size_t slen,
+			     enum ref_kind kind)
+{
+	while (slen && css_ws(st->s[off])) {
+		off++;
+		slen--;
+	}
+	while (slen && css_ws(st->s[off + slen - 1]))
+		slen--;
+	if (slen)
+		refs_push(st->out, &st->lc, off, slen, kind);
+}
+
 /* The rest of a bad url: up to and including ')'. */
 static int css_bad_url(struct css_scan *st)
 {
@@ -182,8 +196,8 @@ static int css_url(struct css_scan *st)
 		return css_unquoted_url(st);
 	if (css_string(st, &off, &slen, &ok) == CSS_STOP)
 		return CSS_STOP;
-	if (ok && slen)
-		refs_push(st->out, &st->lc, off, slen, REF_URL);
+	if (ok)
+		css_push_trimmed(st, off, slen, REF_URL);
 	return CSS_GO;
 }
 
@@ -218,8 +232,8 @@ static int css_quoted(struct css_scan *st)
 	st->after_import = 0;
 	if (css_string(st, &off, &slen, &ok) == CSS_STOP)
 		return CSS_STOP;
-	if (ok && import && slen)
-		refs_push(st->out, &st->lc, off, slen, REF_IMPORT);
+	if (ok && import)
+		css_push_trimmed(st, off, slen, REF_IMPORT);
 	return CSS_GO;
 }
 

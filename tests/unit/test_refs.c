@@ -89,6 +89,8 @@ static void css_url_forms(void **state)
 	CHECK_CSS("@font-face{src:url(f.eot?#iefix) format('embedded-opentype'),"
 		  "url(\"f.woff2\") format(\"woff2\")}",
 		  WANT({ "f.eot?#iefix", REF_URL, 1 }, { "f.woff2", REF_URL, 1 }));
+	CHECK_CSS("a{b:url(\" sp.png \")} @import ' imp.css\t';",
+		  WANT({ "sp.png", REF_URL, 1 }, { "imp.css", REF_IMPORT, 1 }));
 	CHECK_CSS("a{b:url(data:image/png;base64,iVBOR=)}",
 		  WANT({ "data:image/png;base64,iVBOR=", REF_URL, 1 }));
 }
@@ -98,7 +100,7 @@ static void css_not_urls(void **state)
 	CHECK_CSS("/* a{b:url(x.png)} */ a{}", NONE);
 	CHECK_CSS("a{content:\"url(x.png)\"; font-family:'url(y.png)'}", NONE);
 	CHECK_CSS("a{b:myurl(x.png) c:-url(y.png) d:#url(z.png) e:1url(w.png)}", NONE);
-	CHECK_CSS("a{b:url()} c{d:url( )} e{f:url(\"\")}", NONE);
+	CHECK_CSS("a{b:url()} c{d:url( )} e{f:url(\"\")} g{h:url(' ')}", NONE);
 	CHECK_CSS("a{b:local(\"x.woff\")}", NONE);
 	/* a string that is not an @import argument is not a reference */
 	CHECK_CSS("@charset \"utf-8\"; @media \"x.css\" {}", NONE);
