@@ -557,10 +557,12 @@ def _is_variant(f, all_files):
     return any(f.endswith(e) and f[:-len(e)] in all_files for e in ('.gz', '.br', '.zst'))
 
 
-def index_problems(out, types=None):
+def index_problems(out, types=None, orphans=None):
     """Everything in out/.staticroot-index.json that disagrees with the files
     on disk (include/tree_index.h): listing, order, size, XXH3, mtime, type,
-    immutable, encodings, manifest hash.  [] when all is well."""
+    immutable, encodings, manifest hash.  [] when all is well.  With a list
+    as orphans, unlisted hashed names the manifest does not know (left by an
+    interrupted run) go there instead of counting as problems."""
     types = dict(INDEX_TYPES, **(types or {}))
     p = os.path.join(out, '.staticroot-index.json')
     if not os.path.isfile(p):
@@ -580,8 +582,13 @@ def index_problems(out, types=None):
     every = set(files_under(out))
     want = {f for f in every if not _is_variant(f, every) and
             not any(c.startswith('.') for c in f.split('/'))}
-    for f in sorted(want - set(ipaths) - {'staticfiles.json'})[:10]:
-        bad.append('not listed: %s' % f)
+    hashed_names = set(paths.values())
+    for f in sorted(want - set(ipaths) - {'staticfiles.json'}):
+        if orphans is not None and f not in hashed_names and f not in paths and \
+                re.search(r'\.[0-9a-f]{12}(\.[^./]*)?$', f):
+            orphans.append(f)  # hashed name written by an interrupted run
+        elif len(bad) < 10:
+            bad.append('not listed: %s' % f)
     for f in sorted(set(ipaths) - want)[:10]:
         bad.append('listed but not a served file on disk: %s' % f)
     hashed = set(paths.values())
