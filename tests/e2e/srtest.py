@@ -653,6 +653,8 @@ class Tree:
         self._write("same/a.txt", b"identical bytes\n", mtime=MTIME)
         self._write("same/b.txt", b"identical bytes\n", mtime=MTIME - 86400 * 100)
         self._write("sp ace/\u00fcml.txt", b"umlaut file\n")
+        self._write("odd/pct%41.txt", b"literal percent name\n")  # decode once: %2541
+        self._write("odd/plus+sign.txt", b"plus is no space\n")
         # Never served: dotfiles and dot directories.
         self._write(".hidden", SECRET, served=False)
         self._write(".git/config", SECRET, served=False)
@@ -669,8 +671,20 @@ class Tree:
         return self.hashed[rel]
 
 
+_SECRET_WINDOWS = None
+
+
 def no_secret(data):
-    return SECRET.strip() not in data and b"SECRET-7f3a9c1e" not in data
+    """True when data holds neither the secret's marker nor any 12-byte
+    window of it (a range of the secret file counts as a leak too)."""
+    global _SECRET_WINDOWS
+    if b"SECRET-7f3a9c1e" in data or b"the-daemon-must-never" in data:
+        return False
+    if _SECRET_WINDOWS is None:
+        _SECRET_WINDOWS = {SECRET[i:i + 12] for i in range(len(SECRET) - 11)}
+    if len(data) > 262144:
+        return True  # whole-file bodies of the tree: the marker check suffices
+    return not any(data[i:i + 12] in _SECRET_WINDOWS for i in range(len(data) - 11))
 
 
 def apt_install(pkg, present):
