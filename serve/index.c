@@ -1,6 +1,7 @@
 /* index.c: builds, looks up and swaps the in-memory index of the served tree. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -29,6 +30,28 @@ struct build {
 	struct index_gen *g;
 };
 
+/* Without openat2: open, then ask the kernel where the file really is
+ * and refuse it unless that is under the root's real path. */
+static int open_checked(int rootfd, const char *path, int flags)
+{
+	char link[64], real[PATH_MAX], rootreal[PATH_MAX];
+	ssize_t n, m;
+	int fd = openat(rootfd, path, flags | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -errno;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, real, sizeof(real) - 1);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", rootfd);
+	m = readlink(link, rootreal, sizeof(rootreal) - 1);
+	if (n < 0 || m < 0 || n <= m || memcmp(real, rootreal, (size_t)m) ||
+	    real[m] != '/') {
+		close(fd);
+		return -EXDEV;
+	}
+	return fd;
+}
+
 /*
  * Opens path under rootfd.  Without follow, the kernel refuses any ".." or
  * symlink that leaves the root (RESOLVE_BENEATH); with it (trees made by
@@ -47,10 +70,9 @@ static int open_beneath(int rootfd, const char *path, int follow)
 		fd = openat(rootfd, path, (int)how.flags);
 	else
 		fd = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-	/* Kernel < 5.6, or a seccomp filter that refuses openat2: no link
-	 * in the last component at all (tree_index_scan vetted the rest). */
+	/* Kernel < 5.6, or a seccomp filter that refuses openat2. */
 	if (fd < 0 && (errno == ENOSYS || errno == EPERM))
-		fd = openat(rootfd, path, (int)how.flags | O_NOFOLLOW);
+		return open_checked(rootfd, path, (int)how.flags);
 	return fd < 0 ? -errno : (int)fd;
 }
 

@@ -14,7 +14,8 @@
 #include "log.h"
 #include "manifest.h"
 #include "tree_index.h"
-#include "../../serve/index.h"
+/* Included to reach open_checked(), the no-openat2 path. */
+#include "../../serve/index.c"
 
 static char dir[64], root[96];
 
@@ -220,6 +221,25 @@ static void test_cors(void **state)
 	index_unref(g);
 }
 
+static void test_open_checked(void **state)
+{
+	char path[160];
+	int rootfd = open(root, O_RDONLY | O_DIRECTORY), fd;
+
+	snprintf(path, sizeof(path), "%s/css-out", root);
+	assert_int_equal(symlink("..", path), 0); /* a directory link out */
+	fd = open_checked(rootfd, "css/a.css", O_RDONLY);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(open_checked(rootfd, "css-out/secret.txt", O_RDONLY), -EXDEV);
+	assert_int_equal(open_checked(rootfd, "out.txt", O_RDONLY), -ELOOP);
+	assert_int_equal(open_beneath(rootfd, "css-out/secret.txt", 0), -EXDEV);
+	fd = open_beneath(rootfd, "css-out/secret.txt", 1); /* --follow-symlinks */
+	assert_true(fd >= 0);
+	close(fd);
+	close(rootfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +250,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_checked, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
