@@ -300,6 +300,8 @@ static void set_defaults(struct options *o)
 /* Drops the first n entries of l (the config's, overridden by argv). */
 static void strlist_drop_front(struct strlist *l, size_t n)
 {
+	if (!n)
+		return;
 	for (size_t i = 0; i < n; i++)
 		free(l->v[i]);
 	memmove(l->v, l->v + n, (l->n - n) * sizeof(*l->v));

@@ -2,6 +2,7 @@
  * and stages originals, with their .gz/.br variants, in parallel. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,6 +247,22 @@ static int links_to_source(const char *path, const struct cfile *f)
 	return rc;
 }
 
+/* Whether every variant the cache lists is still beside path, same size. */
+static int variants_there(const char *path, const struct cache_out *co)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+
+	for (int e = 0; e < ENC_COUNT; e++) {
+		if (!co->fact.enc[e].present)
+			continue;
+		if ((size_t)snprintf(buf, sizeof(buf), "%s%s", path, tree_enc_suffix[e]) >= sizeof(buf) ||
+		    lstat(buf, &st) != 0 || (uint64_t)st.st_size != co->fact.enc[e].size)
+			return 0;
+	}
+	return 1;
+}
+
 /*
  * Decides whether os (fact filled in: path, size, hash) must be written.
  * Returns 0 unchanged with variants known, 1 unchanged but variants unknown,
@@ -272,7 +289,7 @@ static int decide(struct run *r, const struct cfile *f, struct out_state *os, in
 	if (co && co->fact.hash == os->fact.hash && co->fact.size == os->fact.size &&
 	    co->mtime_ns == os->mtime_ns && co->ino == os->ino) {
 		memcpy(os->fact.enc, co->fact.enc, sizeof(os->fact.enc));
-		rc = 0;
+		rc = variants_there(path, co) ? 0 : 1;
 	} else if (as_link ? links_to_source(path, f)
 			   : same_content(path, os->fact.size, os->fact.hash)) {
 		rc = 1;
