@@ -154,8 +154,19 @@ static int conn_fill(struct worker *w, struct conn *c, int *drained)
 static void conn_process(struct worker *w, struct conn *c, int drained)
 {
 	struct http_request req;
+	unsigned served = 0;
 
 	for (;;) {
+		if (c->rpos < c->rlen && ++served > CONN_BATCH) {
+			/* Edge-triggered: nobody would wake us for these bytes. */
+			c->deferred = 1;
+			if (!c->in_dlist) {
+				c->in_dlist = 1;
+				c->dnext = w->deferred;
+				w->deferred = c;
+			}
+			return;
+		}
 		if (c->rpos < c->rlen) {
 			int r = http_parse_request(c->rbuf + c->rpos, c->rlen - c->rpos, &req);
 			int full = c->rpos == 0 && c->rlen == CONN_RBUF;
@@ -204,6 +215,13 @@ void conn_on_event(struct worker *w, struct conn *c, uint32_t events)
 		return;
 	}
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+		conn_process(w, c, 0);
+}
+
+void conn_resume(struct worker *w, struct conn *c)
+{
+	c->deferred = 0;
+	if (c->state == CONN_READ)
 		conn_process(w, c, 0);
 }
 

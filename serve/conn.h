@@ -18,6 +18,8 @@ struct options;
 #define CONN_HBUF (8 * 1024)   /* response head, then multipart part headers */
 #define CONN_HEAD_MAX 2048     /* what one response head may take of hbuf */
 #define CONN_SEGS (3 + 2 * HTTP_RANGES_MAX)
+/* Pipelined requests answered per turn before other connections get theirs. */
+#define CONN_BATCH 32
 
 /* What an epoll event points at: the first member of each kind. */
 enum ev_kind { EV_CONN, EV_LISTENER, EV_STOP };
@@ -49,6 +51,9 @@ struct conn {
 	int fd;
 	int keep_alive;     /* after this response */
 	struct conn *prev, *next; /* the worker's active list, or free list */
+	struct conn *dnext; /* the worker's deferred list */
+	int in_dlist;       /* the slot is on that list (survives a close) */
+	int deferred;       /* more pipelined requests wait their turn */
 	uint64_t deadline;  /* monotonic ms */
 	struct index_gen *gen; /* held while a response is pending */
 	struct segment seg[CONN_SEGS];
@@ -92,6 +97,7 @@ struct worker {
 	char date_line[8 + HTTP_DATE_SIZE]; /* "Date: ...\r\n" for now */
 	size_t date_len;
 	struct accesslog_buf *log; /* NULL when the log is off */
+	struct conn *deferred;    /* connections to resume after this round */
 };
 
 /* loop.c: one thread per worker.  worker_init() allocates the slots. */
@@ -103,6 +109,8 @@ void worker_close_conn(struct worker *w, struct conn *c);
 /* conn.c: drives a connection's reads, request handling and sends. */
 void conn_on_event(struct worker *w, struct conn *c, uint32_t events);
 void conn_on_timeout(struct worker *w, struct conn *c);
+/* Goes on with a deferred connection's pipelined requests. */
+void conn_resume(struct worker *w, struct conn *c);
 /* Writes the canned 503 to a connection we will not serve, best effort. */
 void conn_refuse(int fd);
 

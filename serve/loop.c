@@ -82,6 +82,7 @@ void worker_close_conn(struct worker *w, struct conn *c)
 	c->gen = NULL;
 	c->fd = -1;
 	c->state = CONN_FREE;
+	c->deferred = 0;
 	list_del(c);
 	w->nactive--;
 	c->next = w->free_list;
@@ -137,6 +138,7 @@ static void conn_open(struct worker *w, int fd, const struct sockaddr_storage *s
 	c->rlen = c->rpos = 0;
 	c->nseg = c->segi = 0;
 	c->gen = NULL;
+	c->deferred = 0;
 	c->deadline = w->now_ms + srv->opt->header_timeout;
 	if (w->log)
 		format_peer(c, ss, is_unix);
@@ -248,6 +250,19 @@ static void dispatch(struct worker *w, struct epoll_event *ev)
 		begin_stop(w);
 }
 
+static void resume_deferred(struct worker *w)
+{
+	struct conn *c = w->deferred, *next;
+
+	w->deferred = NULL;
+	for (; c; c = next) {
+		next = c->dnext;
+		c->in_dlist = 0;
+		if (c->deferred) /* cleared when the slot was closed meanwhile */
+			conn_resume(w, c);
+	}
+}
+
 void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -261,12 +276,14 @@ void *worker_main(void *arg)
 	if (atomic_load(&w->srv->stopping))
 		begin_stop(w);
 	while (!w->stop_deadline || w->nactive) {
-		int n = epoll_wait(w->epfd, evs, MAX_EVENTS, (int)w->srv->tick_ms);
+		int n = epoll_wait(w->epfd, evs, MAX_EVENTS,
+				   w->deferred ? 0 : (int)w->srv->tick_ms);
 
 		clock_update(w);
 		gen_update(w);
 		for (int i = 0; i < n; i++)
 			dispatch(w, &evs[i]);
+		resume_deferred(w);
 		if (w->now_ms >= next_tick || (w->stop_deadline && !w->nactive)) {
 			check_timeouts(w);
 			next_tick = w->now_ms + w->srv->tick_ms;
