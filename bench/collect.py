@@ -64,11 +64,25 @@ class Pair:
         self.label, self.tree, self.mode = label, tree, mode
         self.anchor, self.storage, self.flags, self.t_cold, self.t_noop = MODES[mode]
         self.anchor_rounds, self.rounds = anchor_rounds, rounds
-        self.out_a = os.path.join(work, "%s-%s-anchor" % (label, mode))
-        self.out_o = os.path.join(work, "%s-%s-collect" % (label, mode))
+        self.work = work
+        self.outs = []  # every output directory, removed after all runs
+        self.new_outputs(0)
         self.times = {k: [] for k in ("a_cold", "a_noop", "o_cold", "o_noop")}
         self.rss = {"a": 0, "o": 0}
         self.notes = []
+
+    def new_outputs(self, r):
+        """Fresh output directories for round r.  Never rm -rf right before
+        a timed run: on ext4 without a journal, creating inodes just after
+        deleting tens of thousands makes the allocator skip every recently
+        deleted one (recently_deleted() in perf), which slows whoever runs
+        next by 2-5x."""
+        self.out_a = os.path.join(self.work, "%s-%s-anchor-r%d" % (self.label, self.mode, r))
+        self.out_o = os.path.join(self.work, "%s-%s-collect-r%d" % (self.label, self.mode, r))
+        for d in (self.out_a, self.out_o):
+            if os.path.exists(d):  # left over by an interrupted run
+                shutil.rmtree(d)
+            self.outs.append(d)
 
     def anchor_cmd(self):
         env = dict(os.environ, PYTHONPATH=HERE,
@@ -85,9 +99,6 @@ class Pair:
             + self.flags + [self.tree], env
 
     def run(self, who, phase, cmd, env, cwd):
-        out = self.out_a if who == "a" else self.out_o
-        if phase == "cold":
-            shutil.rmtree(out, ignore_errors=True)
         name = self.anchor if who == "a" else "collect " + " ".join(self.flags)
         secs, rss, rc, stdout, stderr = run_timed(cmd, env=env, cwd=cwd)
         last = (stdout.strip().splitlines() or [""])[-1]
@@ -121,6 +132,11 @@ def main():
     have_ours = os.access(os.path.join(bindir, "collect"), os.X_OK)
     if not have_ours:
         log("collect: %s/collect missing: anchors only" % bindir)
+    # Earlier runs' outputs: out of the way now, deleted after the timings.
+    trash = work + ".old"
+    if os.path.exists(work):
+        shutil.rmtree(trash, ignore_errors=True)
+        os.rename(work, trash)
     os.makedirs(work, exist_ok=True)
     cwd = os.path.join(work, "cwd")  # no staticroot.conf here
     os.makedirs(cwd, exist_ok=True)
@@ -136,6 +152,7 @@ def main():
     for r in range(max(max(p.anchor_rounds, p.rounds) for p in pairs)):
         log("collect: round %d" % (r + 1))
         for p in pairs:
+            p.new_outputs(r)
             acmd, aenv = p.anchor_cmd()
             ocmd, oenv = p.ours_cmd(bindir)
             for phase in ("cold", "noop"):
@@ -190,10 +207,11 @@ def main():
         for x in notes:
             f.write("\n- note: " + x)
         f.write("\n")
+    shutil.rmtree(trash, ignore_errors=True)
     if not env_int("BENCH_KEEP", 0):
         for p in pairs:
-            shutil.rmtree(p.out_a, ignore_errors=True)
-            shutil.rmtree(p.out_o, ignore_errors=True)
+            for d in p.outs:
+                shutil.rmtree(d, ignore_errors=True)
 
 
 if __name__ == "__main__":
