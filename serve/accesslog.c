@@ -119,6 +119,19 @@ static char *put_field(char *o, const char *s, size_t len, size_t max)
 	return o;
 }
 
+static char *put_u64(char *o, uint64_t v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		*o++ = tmp[--n];
+	return o;
+}
+
 void accesslog_add(struct accesslog_buf *b, time_t now, const char *peer,
 		   const struct http_request *req, int status, uint64_t bytes)
 {
@@ -132,13 +145,25 @@ void accesslog_add(struct accesslog_buf *b, time_t now, const char *peer,
 	if (now != b->stamp_t || !b->stamp[0])
 		refresh_stamp(b, now);
 	o = b->buf + b->len;
-	n = snprintf(o, 160, "%s - - %s \"", peer, b->stamp);
-	o += n < 160 ? n : 159;
+	n = strnlen(peer, 64);
+	memcpy(o, peer, (size_t)n);
+	o += n;
+	memcpy(o, " - - ", 5);
+	o += 5;
+	n = (int)strlen(b->stamp);
+	memcpy(o, b->stamp, (size_t)n);
+	o += n;
+	memcpy(o, " \"", 2);
+	o += 2;
 	/* 4x expansion at worst: 1024 + 256 + 256 input bytes stay in the line. */
 	o = put_field(o, req ? req->request_line.p : NULL,
 		      req ? req->request_line.len : 0, 1024);
-	n = sprintf(o, "\" %d %llu \"", status, (unsigned long long)bytes);
-	o += n;
+	memcpy(o, "\" ", 2);
+	o = put_u64(o + 2, (uint64_t)status);
+	*o++ = ' ';
+	o = put_u64(o, bytes);
+	memcpy(o, " \"", 2);
+	o += 2;
 	o = put_field(o, req ? req->referer.p : NULL, req ? req->referer.len : 0, 256);
 	memcpy(o, "\" \"", 3);
 	o += 3;
