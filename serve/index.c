@@ -125,7 +125,12 @@ static int open_variant(struct build *b, const char *path, struct variant *v,
 	struct stat st;
 	int fd = open_beneath(b->rootfd, path, b->cfg->follow_symlinks);
 
-	if (fd == -ENOENT || fd == -EXDEV || fd == -ELOOP || fd == -ENXIO) {
+	if (fd == -EXDEV || fd == -ELOOP) {
+		log_warn("skipping %s: a symbolic link leads out of the root "
+			 "(--follow-symlinks serves it)", path);
+		return 1;
+	}
+	if (fd == -ENOENT || fd == -ENXIO) {
 		log_warn("skipping %s: %s", path, strerror(-fd));
 		return 1;
 	}
@@ -153,6 +158,34 @@ static int open_variant(struct build *b, const char *path, struct variant *v,
 	return 0;
 }
 
+static void keep_immutable(struct build *b, const char *path, struct entry *e)
+{
+	const struct entry *old;
+
+	if ((e->flags & FACT_IMMUTABLE) || !b->cfg->prev)
+		return;
+	old = index_lookup(b->cfg->prev, path, strlen(path));
+	if (old && (old->flags & FACT_IMMUTABLE) && old->var[0].hash == e->var[0].hash &&
+	    old->var[0].size == e->var[0].size)
+		e->flags |= FACT_IMMUTABLE;
+}
+
+/* A type from the index goes into every head: VCHAR/SP only, bounded. */
+static const char *safe_type(const char *type, const char *path)
+{
+	if (!type || !*type)
+		return MIME_DEFAULT;
+	if (strlen(type) >= MIME_TYPE_MAX)
+		goto bad;
+	for (const char *p = type; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			goto bad;
+	return type;
+bad:
+	log_warn("%s: unusable Content-Type in the index, sending %s", path, MIME_DEFAULT);
+	return MIME_DEFAULT;
+}
+
 static void build_headers(struct build *b, const struct file_fact *f,
 			  struct entry *e, int k)
 {
@@ -169,8 +202,7 @@ static void build_headers(struct build *b, const struct file_fact *f,
 		strbuf_addstr(&h304, "Vary: Accept-Encoding\r\n");
 	if (b->cfg->cors)
 		strbuf_addf(&h304, "Access-Control-Allow-Origin: %s\r\n", b->cfg->cors);
-	strbuf_addf(&h, "Content-Type: %s\r\n",
-		    f->type && *f->type ? f->type : MIME_DEFAULT);
+	strbuf_addf(&h, "Content-Type: %s\r\n", safe_type(f->type, f->path));
 	if (k != VAR_IDENTITY)
 		strbuf_addf(&h, "Content-Encoding: %s\r\n", tree_enc_token[k - 1]);
 	strbuf_add(&h, h304.buf, h304.len);
@@ -196,6 +228,8 @@ static int build_entry(struct build *b, const struct file_fact *f, struct entry 
 	e->var[0].hash = f->hash;
 	e->var[0].present = 1;
 	r = open_variant(b, f->path, &e->var[0], &e->mtime);
+	if (r == 0)
+		keep_immutable(b, f->path, e);
 	for (k = 1; k < VAR_COUNT && r == 0; k++) {
 		struct variant *v = &e->var[k];
 

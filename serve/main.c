@@ -140,7 +140,10 @@ static void reload(struct serve *s)
 	struct index_gen *g;
 
 	sdnotify("RELOADING=1");
+	s->icfg.prev = index_acquire();
 	g = index_build(&s->icfg);
+	index_unref((struct index_gen *)s->icfg.prev);
+	s->icfg.prev = NULL;
 	if (!g) {
 		log_error("reload failed: still serving the previous index");
 	} else {
@@ -196,7 +199,7 @@ static int setup(struct serve *s, int argc, char **argv)
 	if (s->nworkers < 1)
 		s->nworkers = 1;
 	s->icfg = (struct index_config){ s->opt.root, s->opt.cache_control, s->opt.cors,
-					 s->opt.follow_symlinks };
+					 s->opt.follow_symlinks, NULL };
 	s->srv.opt = &s->opt;
 	s->srv.allowed_host = (const char **)s->opt.allowed_host;
 	s->srv.nallowed_host = s->opt.nallowed_host;

@@ -68,7 +68,7 @@ static int teardown(void **state)
 
 static struct index_gen *build(void)
 {
-	struct index_config cfg = { root, "no-cache", NULL, 0 };
+	struct index_config cfg = { root, "no-cache", NULL, 0, NULL };
 
 	return index_build(&cfg);
 }
@@ -185,7 +185,7 @@ static void test_broken_manifest(void **state)
 
 static void test_missing_root(void **state)
 {
-	struct index_config cfg = { "/nonexistent/root", "no-cache", NULL, 0 };
+	struct index_config cfg = { "/nonexistent/root", "no-cache", NULL, 0, NULL };
 
 	assert_null(index_build(&cfg));
 }
@@ -212,7 +212,7 @@ static void test_generations(void **state)
 
 static void test_cors(void **state)
 {
-	struct index_config cfg = { root, "max-age=5", "https://a.example", 0 };
+	struct index_config cfg = { root, "max-age=5", "https://a.example", 0, NULL };
 	struct index_gen *g = index_build(&cfg);
 	const struct entry *e = find(g, "big.bin");
 
@@ -240,6 +240,54 @@ static void test_open_checked(void **state)
 	close(rootfd);
 }
 
+/* A type with CR LF from the index must not inject a header. */
+static void test_bad_type(void **state)
+{
+	struct tree_index ti;
+	struct file_fact *f;
+	struct index_gen *g;
+
+	tree_index_init(&ti);
+	f = tree_index_add(&ti, "big.bin");
+	f->size = 100000;
+	f->type = strdup("text/plain\r\nSet-Cookie: pwned=1");
+	assert_int_equal(tree_index_write(&ti, root), 0);
+	tree_index_release(&ti);
+	g = build();
+	assert_non_null(g);
+	assert_null(strstr(find(g, "big.bin")->var[0].hdr, "Set-Cookie"));
+	assert_non_null(strstr(find(g, "big.bin")->var[0].hdr,
+			       "Content-Type: application/octet-stream\r\n"));
+	index_unref(g);
+}
+
+/* On reload, a name the old generation served as immutable stays so while
+ * its bytes are unchanged, even when the new manifest drops it. */
+static void test_keep_immutable(void **state)
+{
+	const char *m1 = "{\"paths\": {\"x.css\": \"x.0123456789ab.css\"}, \"version\": \"1.1\"}";
+	const char *m2 = "{\"paths\": {\"x.css\": \"x.ba9876543210.css\"}, \"version\": \"1.1\"}";
+	struct index_config cfg = { root, "no-cache", NULL, 0, NULL };
+	struct index_gen *g1, *g2;
+
+	put_file("x.0123456789ab.css", "a{}", 3);
+	put_file("x.ba9876543210.css", "b{}", 3);
+	put_file("staticfiles.json", m1, strlen(m1));
+	g1 = index_build(&cfg);
+	assert_true(find(g1, "x.0123456789ab.css")->flags & FACT_IMMUTABLE);
+	put_file("staticfiles.json", m2, strlen(m2));
+	cfg.prev = g1;
+	g2 = index_build(&cfg);
+	assert_true(find(g2, "x.0123456789ab.css")->flags & FACT_IMMUTABLE);
+	assert_true(find(g2, "x.ba9876543210.css")->flags & FACT_IMMUTABLE);
+	index_unref(g2);
+	put_file("x.0123456789ab.css", "changed", 7); /* bytes differ: no longer */
+	g2 = index_build(&cfg);
+	assert_false(find(g2, "x.0123456789ab.css")->flags & FACT_IMMUTABLE);
+	index_unref(g2);
+	index_unref(g1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +299,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_generations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_type, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keep_immutable, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

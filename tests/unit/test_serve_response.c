@@ -45,7 +45,7 @@ static int setup(void **state)
 	memset(&opt, 0, sizeof(opt));
 	opt.alias = "/static/";
 	opt.max_connections = 4;
-	cfg = (struct index_config){ dir, "no-cache", NULL, 0 };
+	cfg = (struct index_config){ dir, "no-cache", NULL, 0, NULL };
 	memset(&srv, 0, sizeof(srv));
 	srv.opt = &opt;
 	memset(&w, 0, sizeof(w));
