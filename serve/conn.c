@@ -29,15 +29,24 @@ static void segs_advance(struct conn *c, size_t n)
 		c->segi++;
 }
 
-/* Runs of memory segments go out in one writev. */
+/*
+ * Runs of memory segments go out in one call.  When file bytes follow,
+ * MSG_MORE lets the kernel put the head and the start of the file in the
+ * same packets instead of sending a short one first.
+ */
 static ssize_t send_mem(struct conn *c)
 {
 	struct iovec iov[CONN_SEGS];
+	struct msghdr mh = { .msg_iov = iov };
+	unsigned i;
 	int n = 0;
 
-	for (unsigned i = c->segi; i < c->nseg && c->seg[i].fd < 0; i++)
+	for (i = c->segi; i < c->nseg && c->seg[i].fd < 0; i++)
 		iov[n++] = (struct iovec){ (void *)c->seg[i].p, (size_t)c->seg[i].len };
-	return writev(c->fd, iov, n);
+	if (i == c->nseg)
+		return writev(c->fd, iov, n);
+	mh.msg_iovlen = (size_t)n;
+	return sendmsg(c->fd, &mh, MSG_MORE | MSG_NOSIGNAL);
 }
 
 /*
