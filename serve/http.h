@@ -84,11 +84,14 @@ struct http_request {
  * Returns the number of bytes the head used (> 0; the next pipelined
  * request starts there), -2 when the head is incomplete (read more and
  * call again with the whole buffer), or -STATUS when the request must be
- * refused: -400 (malformed request line; missing, empty or repeated Host on
+ * refused: -400 (malformed request line, including a target byte that is
+ * not visible ASCII or is '#': raw UTF-8 must come percent-encoded;
+ * a target neither origin-form nor http(s) absolute-form, "*" only for
+ * other methods; missing, empty or repeated Host on
  * 1.1; Content-Length with Transfer-Encoding; repeated or invalid
  * Content-Length; obs-fold; whitespace before a colon; NUL, CR, LF or
  * other controls in a value; invalid field names; a body on GET/HEAD;
- * Transfer-Encoding on 1.0 or with chunked twice; a repeated Range,
+ * Transfer-Encoding on 1.0, without chunked or with it twice; a repeated Range,
  * If-Range, If-Modified-Since or If-Unmodified-Since), -414 (target over
  * HTTP_TARGET_MAX), -431 (head over HTTP_HEAD_MAX or more than
  * HTTP_FIELDS_MAX fields), -501 (a transfer coding other than chunked: serve
@@ -125,8 +128,10 @@ struct http_slice http_host_name(struct http_slice host);
  * query, percent-decodes once, refuses a decoded NUL, control character,
  * backslash or invalid UTF-8 (400), requires the alias prefix (404 if
  * absent: "/static../x" is not under "/static/"), normalises "."/".."/"//"
- * (404 when it climbs above the alias), refuses an empty key or a
- * component starting with '.' (404).
+ * (404 when it climbs above the alias), refuses an empty key, a path
+ * naming a directory (ending in "/", "/." or "/..") or a component
+ * starting with '.' (404).  The alias is matched after decoding, so
+ * "/st%61tic/a" is "/static/a".
  *
  * key must have room for target.len + 1 bytes (HTTP_TARGET_MAX + 1 always
  * suffices).  Returns 0 with key holding the NUL-terminated relative path
