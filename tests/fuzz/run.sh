@@ -59,8 +59,13 @@ build() {
 	if [ -x "$bin" ] && [ -z "$(find "$2" $extra lib include -newer "$bin" -name '*.[ch]' 2>/dev/null | head -n 1)" ]; then
 		return 0
 	fi
+	# to a temporary name first: a concurrent run may be executing $bin
 	# shellcheck disable=SC2086
-	"$CLANG" $CFLAGS $incs -o "$bin" "$2" lib/*.c $extra $LIBS >"$out/$1.build.log" 2>&1
+	"$CLANG" $CFLAGS $incs -o "$bin.tmp.$$" "$2" lib/*.c $extra $LIBS \
+		>"$out/$1.build.log" 2>&1 && mv -f "$bin.tmp.$$" "$bin"
+	rc=$?
+	rm -f "$bin.tmp.$$"
+	return $rc
 }
 
 if ! have_libfuzzer; then
