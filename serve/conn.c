@@ -199,6 +199,9 @@ static void conn_process(struct worker *w, struct conn *c, int drained)
 
 void conn_on_event(struct worker *w, struct conn *c, uint32_t events)
 {
+	/* Closed earlier in this epoll batch (begin_stop closes idle slots). */
+	if (c->state == CONN_FREE)
+		return;
 	if (events & EPOLLERR) {
 		worker_close_conn(w, c);
 		return;
