@@ -83,7 +83,8 @@ int tree_index_load(const char *root, struct tree_index *ti);
  * directory): every regular file not under a dot component, hashed, typed by
  * mime_from_path() then libmagic, with .br/.zst/.gz siblings taken as
  * variants, immutable when m lists it as a hashed name (m may be NULL).
- * Symlinks are followed only when follow_symlinks and they stay inside root.
+ * Symlinks that stay inside root are followed; the others only when
+ * follow_symlinks.  A link back into a directory being walked is skipped.
  * 0, or -1 with a message.
  */
 int tree_index_scan(const char *root, const struct manifest *m,

@@ -25,6 +25,9 @@ struct scan {
 	int follow_symlinks;
 	void *magic;
 	struct tree_index *ti;
+	/* The directories being walked, to refuse a link back into one. */
+	dev_t chain_dev[SCAN_MAX_DEPTH + 2];
+	ino_t chain_ino[SCAN_MAX_DEPTH + 2];
 };
 
 /* Whether a symlinked path stays inside the root once resolved. */
@@ -74,7 +77,17 @@ out:
 	return r;
 }
 
-static int scan_dir(struct scan *sc, struct strbuf *rel, int depth);
+static int scan_dir(struct scan *sc, struct strbuf *rel, int depth,
+		    const struct stat *st);
+
+/* Whether directory st is already being walked (a symlink loop). */
+static int in_chain(const struct scan *sc, int depth, const struct stat *st)
+{
+	for (int i = 0; i <= depth; i++)
+		if (sc->chain_dev[i] == st->st_dev && sc->chain_ino[i] == st->st_ino)
+			return 1;
+	return 0;
+}
 
 /* One directory entry: recurse, record, or skip. */
 static int scan_entry(struct scan *sc, struct strbuf *rel, const char *name,
@@ -94,12 +107,13 @@ static int scan_entry(struct scan *sc, struct strbuf *rel, const char *name,
 	if (lstat(full.buf, &st) < 0)
 		goto out;
 	if (S_ISLNK(st.st_mode)) {
-		if (!sc->follow_symlinks || !link_stays_inside(sc, full.buf) ||
-		    stat(full.buf, &st) < 0)
+		if (!sc->follow_symlinks && !link_stays_inside(sc, full.buf))
+			goto out;
+		if (stat(full.buf, &st) < 0) /* dangling: nothing to serve */
 			goto out;
 	}
-	if (S_ISDIR(st.st_mode))
-		r = scan_dir(sc, rel, depth + 1);
+	if (S_ISDIR(st.st_mode) && !in_chain(sc, depth, &st))
+		r = scan_dir(sc, rel, depth + 1, &st);
 	else if (S_ISREG(st.st_mode))
 		r = scan_file(sc, rel->buf, full.buf);
 out:
@@ -108,7 +122,8 @@ out:
 	return r;
 }
 
-static int scan_dir(struct scan *sc, struct strbuf *rel, int depth)
+static int scan_dir(struct scan *sc, struct strbuf *rel, int depth,
+		    const struct stat *st)
 {
 	struct strbuf full = STRBUF_INIT;
 	struct dirent *de;
@@ -117,6 +132,8 @@ static int scan_dir(struct scan *sc, struct strbuf *rel, int depth)
 
 	if (depth > SCAN_MAX_DEPTH)
 		return log_error("%s/%s: directories nested too deep", sc->root, rel->buf);
+	sc->chain_dev[depth] = st->st_dev;
+	sc->chain_ino[depth] = st->st_ino;
 	strbuf_addf(&full, "%s/%s", sc->root, rel->buf);
 	d = opendir(full.buf);
 	if (!d) {
@@ -183,17 +200,20 @@ static void scan_fold_variants(struct tree_index *ti)
 int tree_index_scan(const char *root, const struct manifest *m,
 		    int follow_symlinks, struct tree_index *ti)
 {
-	struct scan sc = { root, NULL, follow_symlinks, NULL, ti };
+	struct scan sc = { root, NULL, follow_symlinks, NULL, ti, { 0 }, { 0 } };
 	struct strbuf rel = STRBUF_INIT;
+	struct stat st;
 	int r = -1;
 
 	sc.real_root = realpath(root, NULL);
-	if (!sc.real_root)
+	if (!sc.real_root || stat(sc.real_root, &st) < 0) {
+		free(sc.real_root);
 		return log_error("cannot open %s: %s", root, strerror(errno));
+	}
 	sc.magic = mime_magic_open();
 	if (!sc.magic)
 		goto out;
-	r = scan_dir(&sc, &rel, 0);
+	r = scan_dir(&sc, &rel, 0, &st);
 	if (r < 0)
 		goto out;
 	scan_fold_variants(ti);

@@ -152,10 +152,15 @@ static void test_scan(void **state)
 	put(".secret", "no");
 	snprintf(link, sizeof(link), "%s/out", root);
 	assert_int_equal(symlink("/etc/passwd", link), 0);
+	snprintf(link, sizeof(link), "%s/css/loop", root);
+	assert_int_equal(symlink("..", link), 0); /* inside, but a loop */
+	snprintf(link, sizeof(link), "%s/readme-link", root);
+	assert_int_equal(symlink("README", link), 0); /* inside: followed */
 	manifest_add(&m, "css/a.css", "css/a.0123456789ab.css");
 	manifest_sort(&m);
-	assert_int_equal(tree_index_scan(root, &m, 1, &ti), 0);
-	assert_int_equal(ti.n, 3); /* a.css, hashed a.css, README */
+	assert_int_equal(tree_index_scan(root, &m, 0, &ti), 0);
+	assert_int_equal(ti.n, 4); /* a.css, hashed a.css, README, readme-link */
+	assert_non_null(tree_index_find(&ti, "readme-link"));
 	f = tree_index_find(&ti, "css/a.css");
 	assert_non_null(f);
 	assert_true(f->enc[ENC_GZIP].present && f->enc[ENC_GZIP].size == 2);
