@@ -71,7 +71,7 @@ enum ref_target {
  * against static_url ("/static/"); others against from_path's directory.  A
  * reference that climbs above the root is REF_LOCAL with an empty target,
  * which the caller reports as missing; so is a bad percent-escape ("%zz", or
- * one decoding to a control byte) and a URL naming a directory (last
+ * one decoding to a control byte or to '/') and a URL naming a directory (last
  * component empty, "." or "..").  static_url NULL means "/static/"; one that
  * is not a path ("https://cdn/") makes every absolute URL external.
  * target is reset first; *suffix_off is set for both results.  Thread-safe.

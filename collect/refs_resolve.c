@@ -64,7 +64,20 @@ static int names_directory(const char *p, size_t n)
 	       (last == 2 && p[start] == '.' && p[start + 1] == '.');
 }
 
-/* Appends the decoded p[0..n) to target and normalises the whole. */
+static size_t count_slashes(const char *p, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += p[i] == '/';
+	return k;
+}
+
+/*
+ * Appends the decoded p[0..n) to target and normalises the whole.  An
+ * encoded '/' ("%2F") names no file: the rewrite swaps whole components;
+ * nor does a last component "", "." or ".." (however encoded).
+ */
 static void resolve_path(const char *p, size_t n, struct strbuf *target)
 {
 	ssize_t got;
@@ -72,7 +85,9 @@ static void resolve_path(const char *p, size_t n, struct strbuf *target)
 	if (strbuf_grow(target, n + 1) < 0)
 		goto bad;
 	got = path_percent_decode(target->buf + target->len, p, n);
-	if (got < 0)
+	if (got < 0 || count_slashes(target->buf + target->len, (size_t)got) !=
+			       count_slashes(p, n) ||
+	    names_directory(target->buf + target->len, (size_t)got))
 		goto bad;
 	strbuf_setlen(target, target->len + (size_t)got);
 	got = path_normalize(target->buf, target->len);
@@ -106,10 +121,7 @@ enum ref_target refs_resolve(const char *from_path, const char *url, size_t len,
 			return REF_LOCAL;
 		}
 	}
-	if (names_directory(url, plen))
-		strbuf_reset(target);
-	else
-		resolve_path(url + skip, plen - skip, target);
+	resolve_path(url + skip, plen - skip, target);
 	return REF_LOCAL;
 }
 

@@ -4,7 +4,8 @@
  * fuzz_css_refs.c: libFuzzer target for the reference scanners (CSS and JS,
  * modules on), and for refs_resolve() and refs_rewrite() on every reference
  * they find.  Checks: no over-read (ASan), references inside the buffer and
- * in file order, resolved targets never absolute and never climbing out.
+ * in file order, resolved targets never absolute and never climbing out,
+ * and a rewritten URL resolving to exactly the hashed name it was built for.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,6 +31,19 @@ static void check_target(const char *t)
 	}
 }
 
+/* The rewritten URL must resolve to the hashed target it was built for. */
+static void check_round_trip(const char *from, const struct strbuf *url,
+			     const char *hashed)
+{
+	struct strbuf again = STRBUF_INIT;
+	size_t suffix;
+
+	if (refs_resolve(from, url->buf, url->len, "/static/", &again, &suffix) !=
+		    REF_LOCAL || strcmp(again.buf, hashed))
+		abort();
+	strbuf_release(&again);
+}
+
 static void check_ref(const char *buf, size_t size, const struct ref *r, const char *from)
 {
 	struct strbuf target = STRBUF_INIT, out = STRBUF_INIT;
@@ -45,8 +59,7 @@ static void check_ref(const char *buf, size_t size, const struct ref *r, const c
 		if (target.len) {
 			strbuf_addstr(&target, ".0123456789ab");
 			refs_rewrite(buf + r->off, r->len, suffix, target.buf, &out);
-			if (out.len < r->len - suffix)
-				abort();
+			check_round_trip(from, &out, target.buf);
 		}
 	}
 	strbuf_release(&target);

@@ -84,6 +84,9 @@ static void resolve_outside_root(void **state)
 	LOCAL("css/site.css", "img/", "");
 	LOCAL("css/site.css", "img/..", "");
 	LOCAL("css/site.css", ".", "");
+	LOCAL("css/site.css", "x.png/%2e%2e", "");
+	LOCAL("css/site.css", "x.png/%2E", "");
+	LOCAL("css/site.css", "%2e%2e/x.png", "x.png");
 }
 
 static void resolve_percent(void **state)
@@ -92,7 +95,8 @@ static void resolve_percent(void **state)
 	LOCAL("css/site.css", "%C3%A9t%C3%A9.png", "css/\xc3\xa9t\xc3\xa9.png");
 	LOCAL("css/site.css", "\xc3\xa9t\xc3\xa9.png", "css/\xc3\xa9t\xc3\xa9.png");
 	LOCAL("css/site.css", "50%25.png", "css/50%.png");
-	LOCAL("css/site.css", "a%2Fb.png", "css/a/b.png");
+	LOCAL("css/site.css", "a%2Fb.png", "");
+	LOCAL("css/site.css", "a%2fb.png", "");
 	/* bad escapes and decoded control bytes name no file */
 	LOCAL("css/site.css", "a%zz.png", "");
 	LOCAL("css/site.css", "a%0a.png", "");
