@@ -92,7 +92,7 @@ static void build_outs(struct run *r, struct outs *o)
 	outs_sort(o);
 	carry_over(r, o);
 	outs_sort(o);
-	if (r->reconcile || !r->cache.valid)
+	if ((r->reconcile || !r->cache.valid) && !r->o->clear)
 		outs_reconcile(r, o);
 }
 

@@ -220,6 +220,7 @@ out:
 	cache_release(&r.cache);
 	tree_index_release(&r.old_index);
 	strlist_release(&r.strings);
+	free(r.leader);
 	free(r.root_abs);
 	free(r.stage);
 	pthread_mutex_destroy(&r.stage_lock);

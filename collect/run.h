@@ -30,6 +30,7 @@ struct run {
 	atomic_int dirty;      /* something differs from what the cache says */
 	int reconcile;         /* a killed run left files: match the index to the disk */
 	struct strlist strings;/* owns strings that index facts borrow */
+	size_t *leader;        /* per file: the first file with the same bytes */
 };
 
 #define STAGE_NAME ".staticroot-tmp"

@@ -10,6 +10,7 @@
 #include "fileset.h"
 #include "ignore.h"
 #include "log.h"
+#include "manifest.h"
 #include "options.h"
 #include "path.h"
 #include "sources.h"
@@ -36,6 +37,13 @@ static char *out_name(const struct gather *g, const char *rel)
 	n = path_normalize(name, pl + 1 + rl);
 	if (n <= 0 || !path_is_utf8(name, (size_t)n)) {
 		log_warn("%s: '%s' skipped: not a valid UTF-8 relative name", g->src, rel);
+		free(name);
+		return NULL;
+	}
+	/* The output root's own files are collect's, never a source's. */
+	if (!strcmp(name, MANIFEST_NAME) || !strncmp(name, ".staticroot-", 12)) {
+		log_warn("%s: '%s' skipped: the name is reserved for collect's own %s",
+			 g->src, rel, name[0] == '.' ? "state" : "manifest");
 		free(name);
 		return NULL;
 	}

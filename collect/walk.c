@@ -69,8 +69,12 @@ static int walk_entry(struct walk *w, int dfd, const char *name, size_t len,
 		r = walk_fd(w, sub, len, &fr);
 		return r;
 	}
-	if (!S_ISREG(st.st_mode) || ignore_match(w->ignore, name, rel))
+	if (ignore_match(w->ignore, name, rel))
 		return 0;
+	if (!S_ISREG(st.st_mode)) {
+		log_warn("'%s' skipped: not a regular file", w->path);
+		return 0;
+	}
 	return w->fn(rel, w->path, &st, w->ctx);
 }
 

@@ -25,9 +25,11 @@
 
 #define KEEP_PERCENT 95  /* a variant must be at most this % of the original */
 
-/* The encodings of one content, computed once for both names when equal. */
+/* The encodings of one content: their facts, and their bytes once computed
+ * (facts alone when the variants can be linked from an identical file). */
 struct encoded {
-	int done;
+	int known;            /* v[] is valid */
+	int bufs;             /* buf[] holds the bytes */
 	struct strbuf buf[ENC_COUNT];
 	struct file_variant v[ENC_COUNT];
 };
@@ -172,15 +174,17 @@ int place_file(const char *tmp, const char *root, const char *name)
 	return r;
 }
 
-/* Compresses data into e unless already done.  0, or -1 after cfile_fail(). */
+/* Compresses data into e unless its bytes are there.  0, or -1 after
+ * cfile_fail(). */
 static int encode(struct run *r, struct cfile *f, const char *data, size_t len,
 		  struct encoded *e)
 {
 	unsigned want = r->o->compress;
 
-	if (e->done)
+	if (e->bufs)
 		return 0;
-	e->done = 1;
+	memset(e->v, 0, sizeof(e->v));
+	e->known = e->bufs = 1;
 	for (int i = 0; i < ENC_COUNT; i++)
 		strbuf_init(&e->buf[i], 0);
 	if (!len || !mime_is_compressible(f->type))
@@ -207,12 +211,30 @@ static int encode(struct run *r, struct cfile *f, const char *data, size_t len,
 	return 0;
 }
 
+/* Takes the variant facts of an identical file whose variants are on disk. */
+static void encode_from(struct encoded *e, const struct file_variant *v)
+{
+	if (e->known)
+		return;
+	memcpy(e->v, v, sizeof(e->v));
+	e->known = 1;
+}
+
+/* Computes e's bytes from f's original (hashed 0) or final bytes. */
+static int encode_now(struct run *r, struct cfile *f, int hashed, struct encoded *e)
+{
+	if (hashed ? cfile_final(r, f) < 0 : cfile_load(f) < 0)
+		return -1;
+	if (hashed && f->final)
+		return encode(r, f, f->final, f->final_len, e);
+	return encode(r, f, f->data, f->len, e);
+}
+
 static void encoded_release(struct encoded *e)
 {
-	if (!e->done)
-		return;
-	for (int i = 0; i < ENC_COUNT; i++)
-		strbuf_release(&e->buf[i]);
+	if (e->bufs)
+		for (int i = 0; i < ENC_COUNT; i++)
+			strbuf_release(&e->buf[i]);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -332,12 +354,34 @@ void unlink_variant(const char *root, const char *name, int enc)
 	free(path);
 }
 
+/* One present variant: linked from twin's when possible, else compressed. */
+static char *variant_tmp(struct run *r, struct cfile *f, struct encoded *e, int i,
+			 int hashed, const char *twin)
+{
+	char *tmp = NULL, *name;
+
+	if (twin) {
+		name = join(twin, tree_enc_suffix[i], "");
+		tmp = hardlink_tmp(r, name, NULL);
+		free(name);
+		if (tmp)
+			return tmp;
+	}
+	if (encode_now(r, f, hashed, e) < 0)
+		return NULL;
+	if (!e->v[i].present) {
+		cfile_fail(f, "%s: compression gave other results than before", cfile_label(f));
+		return NULL;
+	}
+	return write_tmp(r, f, e->buf[i].buf, e->buf[i].len, NULL);
+}
+
 /* Stages (orig) or places (hashed) the variants of os from e. */
 static int write_variants(struct run *r, struct cfile *f, struct out_state *os,
-			  struct encoded *e, int staged, const char *twin)
+			  struct encoded *e, int hashed, const char *twin)
 {
 	for (int i = 0; i < ENC_COUNT; i++) {
-		char *tmp = NULL, *name;
+		char *tmp, *name;
 		int rc;
 
 		os->fact.enc[i] = e->v[i];
@@ -346,18 +390,13 @@ static int write_variants(struct run *r, struct cfile *f, struct out_state *os,
 			if (!os->existed)
 				continue;
 			os->enc_stale[i] = 1;
-			if (!staged)
+			if (hashed)
 				unlink_variant(r->root, os->fact.path, i);
 			continue;
 		}
-		if (twin) {
-			name = join(twin, tree_enc_suffix[i], "");
-			tmp = hardlink_tmp(r, name, NULL);
-			free(name);
-		}
-		if (!tmp && !(tmp = write_tmp(r, f, e->buf[i].buf, e->buf[i].len, NULL)))
+		if (!(tmp = variant_tmp(r, f, e, i, hashed, twin)))
 			return -1;
-		if (staged) {
+		if (!hashed) {
 			os->enc_tmp[i] = tmp;
 			continue;
 		}
@@ -394,27 +433,30 @@ static int write_orig(struct run *r, struct cfile *f, int d, struct encoded *e,
 		f->orig.written = 1;
 		log_info(2, "%s '%s'", as_link ? "Linking" : "Copying", cfile_label(f));
 	}
-	if (!e->done && (cfile_load(f) < 0 || encode(r, f, f->data, f->len, e) < 0))
+	if (twin)
+		encode_from(e, f->hash.fact.enc);  /* link them, compress nothing */
+	else if (encode_now(r, f, 0, e) < 0)
 		return -1;
-	return write_variants(r, f, &f->orig, e, 1, twin);
+	return write_variants(r, f, &f->orig, e, 0, twin);
 }
 
-/* The hashed name: content-addressed, so it is placed at once. */
-static int write_hashed(struct run *r, struct cfile *f, int d, struct encoded *e)
+/* The hashed name: content-addressed, so it is placed at once.  same is
+ * an earlier file with identical final bytes (already written), or NULL. */
+static int write_hashed(struct run *r, struct cfile *f, int d, struct encoded *e,
+			const struct cfile *same)
 {
-	const char *bytes;
-	size_t len;
-	char *tmp;
+	char *tmp = NULL;
 	int rc;
 
 	if (d == 0)
 		return 0;
-	if (cfile_final(r, f) < 0)
-		return -1;
-	bytes = f->final ? f->final : f->data;
-	len = f->final ? f->final_len : f->len;
 	if (d == 2) {
-		if (!(tmp = write_tmp(r, f, bytes, len, &f->hash)))
+		if (same)
+			tmp = hardlink_tmp(r, same->hashed, &f->hash);
+		if (!tmp && cfile_final(r, f) == 0)
+			tmp = f->final ? write_tmp(r, f, f->final, f->final_len, &f->hash)
+				       : write_tmp(r, f, f->data, f->len, &f->hash);
+		if (!tmp)
 			return -1;
 		rc = place_file(tmp, r->root, f->hashed);
 		free(tmp);
@@ -426,9 +468,11 @@ static int write_hashed(struct run *r, struct cfile *f, int d, struct encoded *e
 		atomic_fetch_add(&r->post_processed, 1);
 		log_info(2, "Post-processed '%s' as '%s'", f->name, f->hashed);
 	}
-	if (encode(r, f, bytes, len, e) < 0)
+	if (same)
+		encode_from(e, same->hash.fact.enc);
+	else if (encode_now(r, f, 1, e) < 0)
 		return -1;
-	return write_variants(r, f, &f->hash, e, 0, NULL);
+	return write_variants(r, f, &f->hash, e, 1, same ? same->hashed : NULL);
 }
 
 static void fill_facts(struct cfile *f)
@@ -450,6 +494,7 @@ static void write_one(size_t i, unsigned tid, void *ctx)
 	struct encoded eo = { 0 }, eh = { 0 };
 	int post = !r->o->no_post_process, d_orig, d_hash = 0;
 	const char *twin;
+	const struct cfile *same;
 
 	fill_facts(f);
 	d_orig = decide(r, f, &f->orig, r->o->link && f->path);
@@ -470,7 +515,9 @@ static void write_one(size_t i, unsigned tid, void *ctx)
 	/* Same bytes under both names (nothing rewritten): compress once and
 	 * let the original be a hard link to the hashed file. */
 	twin = post && !f->ndeps ? f->hashed : NULL;
-	if (post && write_hashed(r, f, d_hash, twin ? &eo : &eh) < 0)
+	same = r->leader && r->leader[i] != i && !(r->fs.v[r->leader[i]].flags & CF_FAILED)
+	       ? &r->fs.v[r->leader[i]] : NULL;
+	if (post && write_hashed(r, f, d_hash, twin ? &eo : &eh, same) < 0)
 		goto out;
 	if (write_orig(r, f, d_orig, &eo, twin) < 0)
 		goto out;
@@ -484,10 +531,81 @@ out:
 	progress_tick();
 }
 
+static int cmp_by_content(const void *a, const void *b, void *ctx)
+{
+	const struct run *r = ctx;
+	const struct cfile *x = &r->fs.v[*(const size_t *)a], *y = &r->fs.v[*(const size_t *)b];
+	int c;
+
+	if (x->final_hash != y->final_hash)
+		return x->final_hash < y->final_hash ? -1 : 1;
+	if ((c = strcmp(x->type, y->type)))
+		return c;
+	return x < y ? -1 : x > y;
+}
+
+/* leader[i]: the first file with f's final bytes (and type), so that
+ * identical contents are compressed once.  Returns how many lead. */
+static size_t find_leaders(struct run *r, size_t *order)
+{
+	size_t n = r->fs.n, leaders = 0;
+
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof(*order), cmp_by_content, r);
+	for (size_t k = 0; k < n; k++) {
+		const struct cfile *f = &r->fs.v[order[k]];
+		const struct cfile *p = k ? &r->fs.v[order[k - 1]] : NULL;
+
+		/* Cycle members share a hash, not their bytes. */
+		if (p && p->final_hash == f->final_hash && !strcmp(p->type, f->type) &&
+		    !(f->flags & CF_UNSURE) && !(p->flags & CF_UNSURE)) {
+			r->leader[order[k]] = r->leader[order[k - 1]];
+		} else {
+			r->leader[order[k]] = order[k];
+			leaders++;
+		}
+	}
+	return leaders;
+}
+
+struct pass {
+	struct run *r;
+	const size_t *items;
+};
+
+static void write_item(size_t k, unsigned tid, void *ctx)
+{
+	const struct pass *p = ctx;
+
+	write_one(p->items[k], tid, p->r);
+}
+
 int write_files(struct run *r)
 {
-	progress_phase("writing", r->fs.n);
-	workq_run(r->fs.n, r->nthreads, write_one, r);
+	size_t n = r->fs.n, *order = xcalloc(n + 1, sizeof(*order)), nl = 0;
+	size_t *items = xcalloc(n + 1, sizeof(*items));
+	struct pass p = { r, items };
+
+	r->leader = xcalloc(n + 1, sizeof(*r->leader));
+	if (!r->o->no_post_process)
+		find_leaders(r, order);
+	else
+		for (size_t i = 0; i < n; i++)
+			r->leader[i] = i;
+	/* Leaders first, then the files that link to their leader's variants. */
+	for (size_t i = 0; i < n; i++)
+		if (r->leader[i] == i)
+			items[nl++] = i;
+	for (size_t i = 0, k = nl; i < n; i++)
+		if (r->leader[i] != i)
+			items[k++] = i;
+	progress_phase("writing", n);
+	workq_run(nl, r->nthreads, write_item, &p);
+	p.items = items + nl;
+	workq_run(n - nl, r->nthreads, write_item, &p);
 	progress_done();
+	free(order);
+	free(items);
 	return fileset_report(&r->fs) ? -1 : 0;
 }
