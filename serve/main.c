@@ -232,6 +232,8 @@ int main(int argc, char **argv)
 	int r;
 
 	log_prog = "serve";
+	/* Status lines reach a journal or a log file as they happen. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	r = setup(&s, argc, argv);
 	if (r)
 		return r > 0 ? 0 : 2;
