@@ -89,7 +89,7 @@ static int response_done(struct worker *w, struct conn *c)
 		index_unref(c->gen);
 		c->gen = NULL;
 	}
-	if (!c->keep_alive) {
+	if (!c->keep_alive || w->stop_deadline) {
 		worker_close_conn(w, c);
 		return -1;
 	}

@@ -213,17 +213,34 @@ int listen_from_env(struct listener **v)
 	return (int)n;
 }
 
-void listen_close(struct listener *l)
+static void unlink_ours(struct listener *l)
 {
 	struct stat st;
 
-	if (l->fd >= 0)
-		close(l->fd);
-	l->fd = -1;
 	if (l->unlink_path && lstat(l->unlink_path, &st) == 0 &&
 	    st.st_dev == l->dev && st.st_ino == l->ino)
 		unlink(l->unlink_path);
 	free(l->unlink_path);
+	l->unlink_path = NULL;
+}
+
+void listen_stop(struct listener *l)
+{
+	/* A socket systemd passed is systemd's to keep: it queues clients
+	 * for the next start. */
+	if (l->passed)
+		return;
+	unlink_ours(l);
+	if (l->fd >= 0)
+		shutdown(l->fd, SHUT_RDWR);
+}
+
+void listen_close(struct listener *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+	unlink_ours(l);
 	free(l->name);
 	l->unlink_path = l->name = NULL;
 }

@@ -33,6 +33,10 @@ int listen_start(struct listener *l);
  */
 int listen_from_env(struct listener **v);
 
+/* Stops taking connections (those queued are refused) and removes the
+ * socket file when it is still ours; the fd stays open until close. */
+void listen_stop(struct listener *l);
+
 /* Closes l->fd and removes the socket file when it is still ours. */
 void listen_close(struct listener *l);
 

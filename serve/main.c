@@ -175,6 +175,10 @@ static void stop(struct serve *s)
 	sdnotify("STOPPING=1");
 	atomic_store(&s->srv.stopping, 1);
 	(void)!write(s->srv.stop.fd, &one, sizeof(one));
+	/* Refuse new clients now (they can go elsewhere) rather than let them
+	 * queue unanswered while in-flight responses finish. */
+	for (size_t i = 0; i < s->nls; i++)
+		listen_stop(&s->ls[i]);
 	for (int i = 0; i < s->nworkers; i++)
 		pthread_join(s->w[i].thread, NULL);
 	for (int i = 0; i < s->nworkers; i++)
