@@ -16,8 +16,11 @@
 /* Undoes escape(): "\\t" "\\n" "\\\\" in place.  -1 on a bad escape. */
 static int unescape(char *s)
 {
-	char *w = s;
+	char *w;
 
+	if (!(s = strchr(s, '\\')))
+		return 0;
+	w = s;
 	for (; *s; s++) {
 		if (*s != '\\') {
 			*w++ = *s;
@@ -159,17 +162,29 @@ static int cmp_out(const void *a, const void *b)
 		      ((const struct cache_out *)b)->fact.path);
 }
 
+/* The cache is written in order: checking is cheaper than sorting. */
+static void sort_unless_sorted(void *v, size_t n, size_t size,
+			       int (*cmp)(const void *, const void *))
+{
+	const char *p = v;
+
+	for (size_t i = 1; i < n; i++) {
+		if (cmp(p + (i - 1) * size, p + i * size) > 0) {
+			qsort(v, n, size, cmp);
+			return;
+		}
+	}
+}
+
 /* Splits line at tabs into f (room for one more field than tabs). */
 static size_t split(char *line, char **f)
 {
 	size_t n = 0;
 
 	f[n++] = line;
-	for (char *p = line; *p; p++) {
-		if (*p != '\t')
-			continue;
-		*p = '\0';
-		f[n++] = p + 1;
+	for (char *p = line; (p = strchr(p, '\t')); ) {
+		*p++ = '\0';
+		f[n++] = p;
 	}
 	return n;
 }
@@ -180,8 +195,8 @@ static int parse_line(char *line, struct cache *c, int valid)
 	size_t tabs = 0, n;
 	int rc = -1;
 
-	for (const char *p = line; *p; p++)
-		tabs += *p == '\t';
+	for (const char *p = line; (p = strchr(p, '\t')); p++)
+		tabs++;
 	if (tabs >= MAX_FIELDS)
 		f = xmalloc((tabs + 1) * sizeof(*f));
 	n = split(line, f);
@@ -214,8 +229,8 @@ static int parse(struct cache *c, size_t len, uint64_t settings)
 	char *p = c->buf, *nl, magic[64];
 	size_t lines = 0;
 
-	for (size_t i = 0; i < len; i++)
-		lines += c->buf[i] == '\n';
+	for (const char *q = c->buf; (q = memchr(q, '\n', len - (size_t)(q - c->buf))); q++)
+		lines++;
 	c->src = xcalloc(lines + 1, sizeof(*c->src));
 	c->rw = xcalloc(lines + 1, sizeof(*c->rw));
 	c->out = xcalloc(lines + 1, sizeof(*c->out));
@@ -257,9 +272,9 @@ void cache_load(struct cache *c, const char *root, uint64_t settings)
 	c->buf = strbuf_detach(&sb, &len);
 	if (parse(c, len, settings) < 0)
 		clear_entries(c);
-	qsort(c->src, c->nsrc, sizeof(*c->src), cmp_src);
-	qsort(c->rw, c->nrw, sizeof(*c->rw), cmp_rw);
-	qsort(c->out, c->nout, sizeof(*c->out), cmp_out);
+	sort_unless_sorted(c->src, c->nsrc, sizeof(*c->src), cmp_src);
+	sort_unless_sorted(c->rw, c->nrw, sizeof(*c->rw), cmp_rw);
+	sort_unless_sorted(c->out, c->nout, sizeof(*c->out), cmp_out);
 }
 
 void cache_release(struct cache *c)
