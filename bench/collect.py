@@ -13,7 +13,9 @@ CompressedManifestStaticFilesStorage, gzip + brotli, against
 an empty output directory; a no-op run repeats the run on its own output.
 
 Environment:
-  BENCH_ROUNDS=3        rounds of collect, and of Django Manifest on the real tree
+  BENCH_ROUNDS=3        rounds of collect (no-op reruns: every mode; cold: hashing),
+                        and of Django Manifest on the real tree
+  BENCH_COMPRESS_ROUNDS=1  cold rounds of collect with gzip+br-11 (minutes each)
   BENCH_SLOW_ROUNDS=1   rounds of WhiteNoise, and of every anchor on the other trees
   BENCH_GEN_WHITENOISE=0  1: also run WhiteNoise on the generated tree (slow)
   BENCH_KEEP=0          1: keep the output directories
@@ -60,29 +62,31 @@ def manifest_count(out):
 class Pair:
     """One tree x mode: the anchor's and collect's runs and results."""
 
-    def __init__(self, label, tree, mode, work, anchor_rounds, rounds):
+    def __init__(self, label, tree, mode, work, anchor_rounds, cold_rounds, noop_rounds):
         self.label, self.tree, self.mode = label, tree, mode
         self.anchor, self.storage, self.flags, self.t_cold, self.t_noop = MODES[mode]
-        self.anchor_rounds, self.rounds = anchor_rounds, rounds
+        self.anchor_rounds = anchor_rounds
+        self.cold_rounds, self.noop_rounds = cold_rounds, noop_rounds
         self.work = work
         self.outs = []  # every output directory, removed after all runs
-        self.new_outputs(0)
+        self.out_a = self.out_o = None
         self.times = {k: [] for k in ("a_cold", "a_noop", "o_cold", "o_noop")}
         self.rss = {"a": 0, "o": 0}
         self.notes = []
 
-    def new_outputs(self, r):
-        """Fresh output directories for round r.  Never rm -rf right before
+    def new_output(self, who, r):
+        """A fresh output directory for round r.  Never rm -rf right before
         a timed run: on ext4 without a journal, creating inodes just after
         deleting tens of thousands makes the allocator skip every recently
         deleted one (recently_deleted() in perf), which slows whoever runs
         next by 2-5x."""
-        self.out_a = os.path.join(self.work, "%s-%s-anchor-r%d" % (self.label, self.mode, r))
-        self.out_o = os.path.join(self.work, "%s-%s-collect-r%d" % (self.label, self.mode, r))
-        for d in (self.out_a, self.out_o):
-            if os.path.exists(d):  # left over by an interrupted run
-                shutil.rmtree(d)
-            self.outs.append(d)
+        d = os.path.join(self.work, "%s-%s-%s-r%d" % (
+            self.label, self.mode, "anchor" if who == "a" else "collect", r))
+        self.outs.append(d)
+        if who == "a":
+            self.out_a = d
+        else:
+            self.out_o = d
 
     def anchor_cmd(self):
         env = dict(os.environ, PYTHONPATH=HERE,
@@ -115,6 +119,8 @@ class Pair:
             self.notes.append("collect no-op rerun reported: %s" % last[:120])
 
     def check_counts(self):
+        if not self.out_a or not self.out_o:
+            return
         a, o = manifest_count(self.out_a), manifest_count(self.out_o)
         if a is not None and o is not None and a != o:
             self.notes.append("manifest entries differ: %s %d, collect %d"
@@ -128,6 +134,7 @@ def main():
     trees = [(l, os.path.abspath(t)) for l, t in (a.split("=", 1) for a in sys.argv[4:])]
     rounds = env_int("BENCH_ROUNDS", 3)
     slow = env_int("BENCH_SLOW_ROUNDS", 1)
+    zrounds = env_int("BENCH_COMPRESS_ROUNDS", 1)
     gen_wn = env_int("BENCH_GEN_WHITENOISE", 0)
     have_ours = os.access(os.path.join(bindir, "collect"), os.X_OK)
     if not have_ours:
@@ -145,21 +152,33 @@ def main():
     for i, (label, tree) in enumerate(trees):
         stats[label] = tree_stats(tree)
         first = i == 0  # the real tree: the anchors' reference figures
-        pairs.append(Pair(label, tree, "hash", work, rounds if first else slow, rounds))
+        pairs.append(Pair(label, tree, "hash", work, rounds if first else slow,
+                          rounds, rounds))
         wn = slow if (first or gen_wn) else 0
-        pairs.append(Pair(label, tree, "gzip+br", work, wn, rounds))
+        pairs.append(Pair(label, tree, "gzip+br", work, wn, zrounds, rounds))
 
-    for r in range(max(max(p.anchor_rounds, p.rounds) for p in pairs)):
-        log("collect: round %d" % (r + 1))
+    nrounds = max(max(p.anchor_rounds, p.cold_rounds, p.noop_rounds) for p in pairs)
+    for r in range(nrounds):
+        log("collect: round %d of %d" % (r + 1, nrounds))
         for p in pairs:
-            p.new_outputs(r)
-            acmd, aenv = p.anchor_cmd()
-            ocmd, oenv = p.ours_cmd(bindir)
-            for phase in ("cold", "noop"):
-                if r < p.anchor_rounds:
-                    p.run("a", phase, acmd, aenv, cwd)
-                if r < p.rounds and have_ours:
-                    p.run("o", phase, ocmd, oenv, cwd)
+            a_on = r < p.anchor_rounds
+            cold_on = have_ours and r < p.cold_rounds
+            # A no-op round without a cold one reruns on the last output.
+            noop_on = have_ours and r < p.noop_rounds and (cold_on or p.out_o)
+            if a_on:
+                p.new_output("a", r)
+            if cold_on:
+                p.new_output("o", r)
+            acmd, aenv = p.anchor_cmd() if a_on else (None, None)
+            ocmd, oenv = p.ours_cmd(bindir) if p.out_o else (None, None)
+            if a_on:
+                p.run("a", "cold", acmd, aenv, cwd)
+            if cold_on:
+                p.run("o", "cold", ocmd, oenv, cwd)
+            if a_on:
+                p.run("a", "noop", acmd, aenv, cwd)
+            if noop_on:
+                p.run("o", "noop", ocmd, oenv, cwd)
             if r == 0:
                 p.check_counts()
 

@@ -5,12 +5,13 @@
 #
 #   sh bench/run.sh BINDIR          (make bench runs it with BINDIR=bin)
 #
-# A benchmark, not a test: `make test` never runs it.  Takes about 15
+# A benchmark, not a test: `make test` never runs it.  Takes about 25
 # minutes on 2 cores with the defaults; BENCH_QUICK=1 takes about one.
 # Knobs (environment; see bench/README.md):
 #   BENCH_PARTS="collect serve"  which parts to run
-#   BENCH_ROUNDS=3 BENCH_SLOW_ROUNDS=1 BENCH_GEN_FILES=50000 BENCH_GEN_WHITENOISE=0
-#   BENCH_SERVE_ROUNDS=3 BENCH_WRK_SECONDS=5 BENCH_WRK_CONNS=32
+#   BENCH_ROUNDS=3 BENCH_SLOW_ROUNDS=1 BENCH_COMPRESS_ROUNDS=1 BENCH_GEN_FILES=50000
+#   BENCH_GEN_WHITENOISE=0
+#   BENCH_SERVE_ROUNDS=3 BENCH_WRK_SECONDS=4 BENCH_WRK_CONNS=32
 #   BENCH_NPM="spec..."|none  BENCH_CACHE=DIR  BENCH_KEEP=1
 #   BENCH_QUICK=1  small tree, one short round, no WhiteNoise: for developing
 set -eu
@@ -26,7 +27,8 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 fi
 export BENCH_GEN_FILES=${BENCH_GEN_FILES:-50000}
 export BENCH_ROUNDS=${BENCH_ROUNDS:-3} BENCH_SLOW_ROUNDS=${BENCH_SLOW_ROUNDS:-1}
-export BENCH_SERVE_ROUNDS=${BENCH_SERVE_ROUNDS:-3} BENCH_WRK_SECONDS=${BENCH_WRK_SECONDS:-5}
+export BENCH_COMPRESS_ROUNDS=${BENCH_COMPRESS_ROUNDS:-1}
+export BENCH_SERVE_ROUNDS=${BENCH_SERVE_ROUNDS:-3} BENCH_WRK_SECONDS=${BENCH_WRK_SECONDS:-4}
 export BENCH_WRK_CONNS=${BENCH_WRK_CONNS:-32} BENCH_GEN_WHITENOISE=${BENCH_GEN_WHITENOISE:-0}
 parts=${BENCH_PARTS:-collect serve}
 cache=${BENCH_CACHE:-$out/cache}

@@ -16,7 +16,7 @@ killed on exit, whatever happens.
 
 Environment:
   BENCH_SERVE_ROUNDS=3   rounds
-  BENCH_WRK_SECONDS=5    seconds per wrk run
+  BENCH_WRK_SECONDS=4    seconds per wrk run
   BENCH_WRK_CONNS=32     wrk connections (one wrk thread)
 """
 import atexit
@@ -262,7 +262,7 @@ def main():
         sys.exit(__doc__)
     bindir, work, mdfile = (os.path.abspath(a) for a in sys.argv[1:4])
     rounds = env_int("BENCH_SERVE_ROUNDS", 3)
-    secs = env_int("BENCH_WRK_SECONDS", 5)
+    secs = env_int("BENCH_WRK_SECONDS", 4)
     conns = env_int("BENCH_WRK_CONNS", 32)
     atexit.register(kill_children)
     signal.signal(signal.SIGTERM, on_signal)
