@@ -632,3 +632,27 @@ def index_problems(out, types=None, orphans=None):
             elif e:
                 bad.append('%s: encodings.%s listed, no %s on disk' % (rel, token, rel + suffix))
     return bad
+
+
+HASHED_NAME_RE = re.compile(r'\.([0-9a-f]{12})(\.[^./]+)?$')
+
+
+def hashed_files_sound(out):
+    """Every file under out with a hashed name (old ones included) must hold
+    the bytes its name promises: a hashed name is immutable.  Names sharing
+    one hash across different files (a reference cycle) are skipped."""
+    seen = {}
+    for f in files_under(out):
+        if f.startswith('.staticroot-') or f.endswith(('.gz', '.br', '.zst')):
+            continue
+        m = HASHED_NAME_RE.search(f)
+        if m and not os.path.islink(os.path.join(out, f)):
+            seen.setdefault(m.group(1), []).append(f)
+    bad = []
+    for h, names in sorted(seen.items()):
+        if len(names) > 1:
+            continue
+        data = read(os.path.join(out, names[0]))
+        if xxh3(data)[:12] != h:
+            bad.append('%s holds bytes whose XXH3 is %s' % (names[0], xxh3(data)))
+    return bad
