@@ -117,7 +117,21 @@ out:
 	return r;
 }
 
-static int gather_one(struct fileset *fs, const char *spec, const struct strlist *ig)
+/* Whether output is src or below it (Django refuses STATIC_ROOT in
+ * STATICFILES_DIRS for the same reason). */
+static int output_inside(const char *output, const char *src)
+{
+	char *o = realpath(output, NULL), *s = realpath(src, NULL);
+	size_t n = s ? strlen(s) : 0;
+	int inside = o && s && !strncmp(o, s, n) && (o[n] == '/' || o[n] == '\0' || n == 1);
+
+	free(o);
+	free(s);
+	return inside;
+}
+
+static int gather_one(struct fileset *fs, const char *spec, const struct strlist *ig,
+		      const char *output)
 {
 	struct gather g = { .fs = fs, .src = spec, .prefix = "" };
 	const char *path = spec, *eq = strchr(spec, '=');
@@ -138,6 +152,9 @@ static int gather_one(struct fileset *fs, const char *spec, const struct strlist
 	if (!S_ISDIR(st.st_mode))
 		return log_error("source %s is not a directory or a .tar/.tar.gz/.tgz/.zip archive",
 				 path);
+	if (output_inside(output, path))
+		return log_error("the output directory %s is inside the source %s: "
+				 "collect would collect its own output", output, path);
 	return walk_dir(path, ig, on_file, &g);
 }
 
@@ -205,7 +222,7 @@ int sources_gather(const struct options *o, struct fileset *fs)
 	for (size_t i = 0; i < o->ignore.n; i++)
 		strlist_add(&ig, o->ignore.v[i]);
 	for (size_t i = 0; !r && i < o->sources.n; i++)
-		r = gather_one(fs, o->sources.v[i], &ig);
+		r = gather_one(fs, o->sources.v[i], &ig, o->output);
 	if (!r)
 		r = app_dirs(o, &apps);
 	for (size_t i = 0; !r && i < apps.n; i++) {
