@@ -168,6 +168,12 @@ static void signal_loop(struct serve *s, const sigset_t *set)
 	}
 }
 
+static void close_listeners(struct serve *s)
+{
+	for (size_t i = 0; i < s->nls; i++)
+		listen_close(&s->ls[i]);
+}
+
 static void stop(struct serve *s)
 {
 	uint64_t one = 1;
@@ -183,8 +189,7 @@ static void stop(struct serve *s)
 		pthread_join(s->w[i].thread, NULL);
 	for (int i = 0; i < s->nworkers; i++)
 		worker_release(&s->w[i]);
-	for (size_t i = 0; i < s->nls; i++)
-		listen_close(&s->ls[i]);
+	close_listeners(s);
 	close(s->srv.stop.fd);
 	accesslog_close();
 	index_publish_clear();
@@ -228,44 +233,56 @@ static int check_only(struct serve *s)
 	return 0;
 }
 
+/* Binds, drops privileges, loads the tree, listens.  0, or -1. */
+static int start(struct serve *s)
+{
+	struct index_gen *g;
+
+	raise_nofile();
+	if (open_listeners(s) || (s->opt.user && drop_privileges(s->opt.user)) ||
+	    accesslog_open(s->opt.access_log))
+		return -1;
+	g = index_build(&s->icfg);
+	if (!g)
+		return -1;
+	index_publish(g);
+	for (size_t i = 0; i < s->nls; i++)
+		if (!s->ls[i].passed && listen_start(&s->ls[i]))
+			return -1;
+	response_init();
+	if (start_workers(s))
+		return -1;
+	print_summary(s, g);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct serve s;
-	struct index_gen *g;
 	sigset_t set;
 	int r;
 
 	log_prog = "serve";
 	/* Status lines reach a journal or a log file as they happen. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	r = setup(&s, argc, argv);
-	if (r)
-		return r > 0 ? 0 : 2;
-	if (s.opt.check)
-		return check_only(&s);
-	raise_nofile();
-	if (open_listeners(&s) || (s.opt.user && drop_privileges(s.opt.user)) ||
-	    accesslog_open(s.opt.access_log))
-		return 1;
-	g = index_build(&s.icfg);
-	if (!g)
-		return 1;
-	index_publish(g);
-	for (size_t i = 0; i < s.nls; i++)
-		if (!s.ls[i].passed && listen_start(&s.ls[i]))
-			return 1;
-	response_init();
+	/* Blocked from the start (a HUP during a long first load must not kill
+	 * us); the workers inherit the mask; signal_loop() takes them. */
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL); /* workers inherit the mask */
-	if (start_workers(&s))
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	r = setup(&s, argc, argv);
+	if (r)
+		return r > 0 ? 0 : 2;
+	if (s.opt.check)
+		return check_only(&s);
+	if (start(&s)) {
+		close_listeners(&s); /* no socket file left behind */
 		return 1;
-	print_summary(&s, g);
-	fflush(stdout);
+	}
 	sdnotify("READY=1");
 	signal_loop(&s, &set);
 	stop(&s);
