@@ -94,6 +94,7 @@ struct worker {
 	uint64_t now_ms;          /* monotonic, refreshed per epoll_wait */
 	time_t now;               /* wall clock seconds, for Date */
 	uint64_t stop_deadline;   /* 0 until stopping */
+	uint64_t accept_resume;   /* listeners paused (EMFILE) until then */
 	char date_line[8 + HTTP_DATE_SIZE]; /* "Date: ...\r\n" for now */
 	size_t date_len;
 	struct accesslog_buf *log; /* NULL when the log is off */

@@ -154,6 +154,29 @@ static void conn_open(struct worker *w, int fd, const struct sockaddr_storage *s
 		worker_close_conn(w, c);
 }
 
+/* Listeners in and out of this worker's epoll set (pause, resume, stop). */
+static void listeners_ctl(struct worker *w, int op)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+
+	for (size_t i = 0; i < w->srv->nls; i++) {
+		ev.data.ptr = &w->srv->ltag[i];
+		epoll_ctl(w->epfd, op, w->srv->ltag[i].fd, op == EPOLL_CTL_DEL ? NULL : &ev);
+	}
+}
+
+/*
+ * Out of descriptors: the listeners are level-triggered, so retrying at
+ * once would spin.  Stop accepting for a second (connections wait in the
+ * backlog) and say so once.
+ */
+static void accept_pause(struct worker *w, int err)
+{
+	log_warn("accept: %s; pausing accepts for a second", strerror(err));
+	listeners_ctl(w, EPOLL_CTL_DEL);
+	w->accept_resume = w->now_ms + 1000;
+}
+
 static void accept_some(struct worker *w, const struct ev_tag *l)
 {
 	for (int i = 0; i < ACCEPT_BATCH; i++) {
@@ -166,7 +189,7 @@ static void accept_some(struct worker *w, const struct ev_tag *l)
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			if (errno == EMFILE || errno == ENFILE)
-				log_warn("accept: %s", strerror(errno));
+				accept_pause(w, errno);
 			return; /* EAGAIN: another worker took it, or none left */
 		}
 		conn_open(w, fd, &ss, l->is_unix);
@@ -212,8 +235,9 @@ static void begin_stop(struct worker *w)
 	struct server *srv = w->srv;
 	struct conn *c, *next;
 
-	for (size_t i = 0; i < srv->nls; i++)
-		epoll_ctl(w->epfd, EPOLL_CTL_DEL, srv->ltag[i].fd, NULL);
+	if (!w->accept_resume)
+		listeners_ctl(w, EPOLL_CTL_DEL);
+	w->accept_resume = 0;
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, srv->stop.fd, NULL);
 	w->stop_deadline = w->now_ms + srv->opt->shutdown_timeout;
 	/* Idle keep-alive connections go now; the others after their reply. */
@@ -236,6 +260,10 @@ static void check_timeouts(struct worker *w)
 	}
 	if (w->log)
 		accesslog_flush(w->log);
+	if (w->accept_resume && w->now_ms >= w->accept_resume) {
+		w->accept_resume = 0;
+		listeners_ctl(w, EPOLL_CTL_ADD);
+	}
 }
 
 static void dispatch(struct worker *w, struct epoll_event *ev)
