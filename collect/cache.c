@@ -227,13 +227,20 @@ static void clear_entries(struct cache *c)
 static int parse(struct cache *c, size_t len, uint64_t settings)
 {
 	char *p = c->buf, *nl, magic[64];
-	size_t lines = 0;
+	size_t count[3] = { 0 };  /* lines of each record type: S, R, F/O */
 
-	for (const char *q = c->buf; (q = memchr(q, '\n', len - (size_t)(q - c->buf))); q++)
-		lines++;
-	c->src = xcalloc(lines + 1, sizeof(*c->src));
-	c->rw = xcalloc(lines + 1, sizeof(*c->rw));
-	c->out = xcalloc(lines + 1, sizeof(*c->out));
+	for (const char *q = c->buf; q; q = memchr(q, '\n', len - (size_t)(q - c->buf))) {
+		if (*q == '\n')
+			q++;
+		count[0] += *q == 'S';
+		count[1] += *q == 'R';
+		count[2] += *q == 'F' || *q == 'O';
+		if (q >= c->buf + len)
+			break;
+	}
+	c->src = xcalloc(count[0] + 1, sizeof(*c->src));
+	c->rw = xcalloc(count[1] + 1, sizeof(*c->rw));
+	c->out = xcalloc(count[2] + 1, sizeof(*c->out));
 	nl = strchr(p, '\n');
 	if (!nl)
 		return -1;

@@ -204,8 +204,7 @@ static void prepare_one(size_t i, unsigned tid, void *ctx)
 		resolve_refs(r, f);
 	}
 out:
-	if (!refs)
-		cfile_unload(f);
+	cfile_unload(f);  /* read again when needed: memory stays flat */
 	progress_tick();
 }
 

@@ -92,6 +92,10 @@ static int finish_single(struct run *r, struct cfile *f)
 	if (ensure_scanned(r, f) < 0 || rewrite(r, f) < 0)
 		return -1;
 	set_hashed(f, hash_bytes(f->final, f->final_len));
+	/* The writer rewrites again (cheap) rather than keep every file. */
+	free(f->final);
+	f->final = NULL;
+	cfile_unload(f);
 	return 0;
 }
 
