@@ -46,8 +46,8 @@ npm_tgz() {
 	if ! command -v npm >/dev/null 2>&1; then fail "$key" "npm not installed"; return; fi
 	mkdir -p "$CACHE" || { fail "$key" "cannot create $CACHE"; return; }
 	tmp=$(mktemp -d "$CACHE/.fetch.XXXXXX") || { fail "$key" "mktemp failed"; return; }
-	if ! (cd "$tmp" && timeout 300 npm pack --silent "$spec" >out 2>err); then
-		fail "$key" "npm pack $spec failed: $(tail -1 "$tmp/err" 2>/dev/null)"
+	if ! (cd "$tmp" && timeout 300 npm pack --loglevel=error "$spec" >out 2>err); then
+		fail "$key" "npm pack $spec failed: $(grep -v '^[[:space:]]*$' "$tmp/err" 2>/dev/null | head -1)"
 		rm -rf "$tmp"; return
 	fi
 	got=$(tail -1 "$tmp/out")
