@@ -23,7 +23,7 @@ mkdir -p "$out"
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	: "${BENCH_GEN_FILES:=2000}" "${BENCH_ROUNDS:=1}" "${BENCH_SLOW_ROUNDS:=0}"
-	: "${BENCH_SERVE_ROUNDS:=1}" "${BENCH_WRK_SECONDS:=1}"
+	: "${BENCH_SERVE_ROUNDS:=1}" "${BENCH_WRK_SECONDS:=1}" "${BENCH_COMPRESS_ROUNDS:=0}"
 fi
 export BENCH_GEN_FILES=${BENCH_GEN_FILES:-50000}
 export BENCH_ROUNDS=${BENCH_ROUNDS:-3} BENCH_SLOW_ROUNDS=${BENCH_SLOW_ROUNDS:-1}
@@ -70,14 +70,17 @@ knobs=$(env | grep '^BENCH_' | sort | tr '\n' ' ')
 } >"$out/results.head.md"
 
 rm -f "$out/collect.md" "$out/serve.md"
+status=0
 for part in $parts; do
 	case "$part" in
 	collect)
-		eval "$(sh bench/trees.sh "$cache")"
+		trees=$(sh bench/trees.sh "$cache") && eval "$trees" &&
 		/usr/bin/python3 bench/collect.py "$BINDIR" "$out/work" "$out/collect.md" \
-			real="$REAL_TREE" gen="$GEN_TREE" ;;
+			real="$REAL_TREE" gen="$GEN_TREE" || {
+			status=1; echo "bench: the collect part failed" >&2; } ;;
 	serve)
-		/usr/bin/python3 bench/serve.py "$BINDIR" "$out/serve-work" "$out/serve.md" ;;
+		/usr/bin/python3 bench/serve.py "$BINDIR" "$out/serve-work" "$out/serve.md" || {
+			status=1; echo "bench: the serve part failed" >&2; } ;;
 	*) echo "bench: unknown part '$part'" >&2; exit 2 ;;
 	esac
 done
@@ -87,3 +90,4 @@ done >"$out/results.md"
 rm -f "$out/results.head.md"
 echo
 echo "bench: markdown written to $out/results.md"
+exit $status
