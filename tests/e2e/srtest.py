@@ -655,6 +655,14 @@ class Tree:
         self._write("sp ace/\u00fcml.txt", b"umlaut file\n")
         self._write("odd/pct%41.txt", b"literal percent name\n")  # decode once: %2541
         self._write("odd/plus+sign.txt", b"plus is no space\n")
+        self._write("odd/CASE.CSS", b"a{}\n")  # extensions match in any case
+        # Names no URL can reach (not UTF-8, a control byte): the scan must
+        # cope, requests for them are 400.
+        for name in (b"odd/caf\xe9.txt", b"odd/new\nline.txt"):
+            p = os.path.join(self.root.encode(), name)
+            with open(p, "wb") as f:
+                f.write(SECRET)
+            os.utime(p, (MTIME, MTIME))
         # Never served: dotfiles and dot directories.
         self._write(".hidden", SECRET, served=False)
         self._write(".git/config", SECRET, served=False)
