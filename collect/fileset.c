@@ -152,3 +152,12 @@ size_t fileset_report(struct fileset *fs)
 	}
 	return failed;
 }
+
+void cfile_set_stat(struct cfile *f, const struct stat *st)
+{
+	f->len = (size_t)st->st_size;
+	f->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	f->ino = st->st_ino;
+	f->dev = st->st_dev;
+	f->flags &= ~CF_NOSTAT;
+}

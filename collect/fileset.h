@@ -3,6 +3,7 @@
 #define SR_COLLECT_FILESET_H
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "refs.h"
@@ -15,6 +16,7 @@
 #define CF_UNSURE   (1u << 4)  /* warned about a reference: never cache its rewrite */
 #define CF_FINAL    (1u << 5)  /* final_hash is known */
 #define CF_FAILED   (1u << 6)
+#define CF_NOSTAT   (1u << 7)  /* size, mtime, inode not read yet */
 
 /* What was decided about one output file (original or hashed name). */
 struct out_state {
@@ -83,6 +85,9 @@ void fileset_finish(struct fileset *fs);
 /* Index of name after fileset_finish(), or (size_t)-1. */
 size_t fileset_find(const struct fileset *fs, const char *name);
 void fileset_release(struct fileset *fs);
+
+/* Takes size, mtime and identity from st. */
+void cfile_set_stat(struct cfile *f, const struct stat *st);
 
 /* Records a per-file error (first one wins); thread-safe per file. */
 void cfile_fail(struct cfile *f, const char *fmt, ...)

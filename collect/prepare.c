@@ -92,6 +92,22 @@ static int hash_file(struct cfile *f)
 	return 0;
 }
 
+static int stat_source(struct cfile *f)
+{
+	struct stat st;
+
+	if (stat(f->path, &st) != 0) {
+		cfile_fail(f, "cannot stat %s: %s", f->path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		cfile_fail(f, "%s is no longer a regular file", f->path);
+		return -1;
+	}
+	cfile_set_stat(f, &st);
+	return 0;
+}
+
 static int source_hash(struct run *r, struct cfile *f)
 {
 	const struct cache_src *s;
@@ -196,6 +212,8 @@ static void prepare_one(size_t i, unsigned tid, void *ctx)
 
 	classify(f);
 	refs = (f->flags & (CF_CSS | CF_JS)) && !r->o->no_post_process;
+	if ((f->flags & CF_NOSTAT) && stat_source(f) < 0)
+		goto out;
 	if (source_hash(r, f) < 0)
 		goto out;
 	type_of(r, f, tid);

@@ -61,10 +61,10 @@ static int on_file(const char *rel, const char *path, const struct stat *st, voi
 	f = fileset_add(g->fs);
 	f->name = name;
 	f->path = xstrdup(path);
-	f->len = (size_t)st->st_size;
-	f->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-	f->ino = st->st_ino;
-	f->dev = st->st_dev;
+	if (st)
+		cfile_set_stat(f, st);
+	else
+		f->flags |= CF_NOSTAT;
 	return 0;
 }
 

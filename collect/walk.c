@@ -37,38 +37,57 @@ static int in_chain(const struct frame *f, const struct stat *st)
 
 static int walk_fd(struct walk *w, int dfd, size_t len, const struct frame *up);
 
-/* Handles one directory entry whose name was appended to w->path. */
+/* Enters the directory name (its stat in st when known, else NULL). */
+static int walk_subdir(struct walk *w, int dfd, const char *name, size_t len,
+		       const struct frame *up, const struct stat *known)
+{
+	struct stat st;
+	struct frame fr;
+	int sub;
+
+	if (ignore_match(w->ignore, name, NULL))
+		return 0;
+	sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sub < 0)
+		return log_error("cannot open %s: %s", w->path, strerror(errno));
+	if (!known) {
+		if (fstat(sub, &st) != 0) {
+			close(sub);
+			return log_error("cannot stat %s: %s", w->path, strerror(errno));
+		}
+		known = &st;
+	}
+	if (in_chain(up, known)) {
+		close(sub);
+		log_warn("symbolic link loop at '%s' skipped", w->path);
+		return 0;
+	}
+	fr = (struct frame){ known->st_dev, known->st_ino, up };
+	return walk_fd(w, sub, len, &fr);
+}
+
+/* Handles one directory entry whose name was appended to w->path.  Plain
+ * files and directories need no stat here (prepare stats files in
+ * parallel); links and unknown types are followed with stat(). */
 static int walk_entry(struct walk *w, int dfd, const char *name, size_t len,
-		      const struct frame *up)
+		      unsigned char type, const struct frame *up)
 {
 	const char *rel = w->path + w->rel_off;
-	struct stat st;
+	struct stat st, lst;
 
+	if (type == DT_DIR)
+		return walk_subdir(w, dfd, name, len, up, NULL);
+	if (type == DT_REG)
+		return ignore_match(w->ignore, name, rel) ? 0 : w->fn(rel, w->path, NULL, w->ctx);
 	if (fstatat(dfd, name, &st, 0) != 0) {
-		struct stat lst;
-
 		if (fstatat(dfd, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode)) {
 			log_warn("broken symbolic link '%s' skipped", w->path);
 			return 0;
 		}
 		return log_error("cannot stat %s: %s", w->path, strerror(errno));
 	}
-	if (S_ISDIR(st.st_mode)) {
-		struct frame fr = { st.st_dev, st.st_ino, up };
-		int sub, r;
-
-		if (ignore_match(w->ignore, name, NULL))
-			return 0;
-		if (in_chain(up, &st)) {
-			log_warn("symbolic link loop at '%s' skipped", w->path);
-			return 0;
-		}
-		sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sub < 0)
-			return log_error("cannot open %s: %s", w->path, strerror(errno));
-		r = walk_fd(w, sub, len, &fr);
-		return r;
-	}
+	if (S_ISDIR(st.st_mode))
+		return walk_subdir(w, dfd, name, len, up, &st);
 	if (ignore_match(w->ignore, name, rel))
 		return 0;
 	if (!S_ISREG(st.st_mode)) {
@@ -100,7 +119,7 @@ static int walk_fd(struct walk *w, int dfd, size_t len, const struct frame *up)
 		}
 		w->path[len] = '/';
 		memcpy(w->path + len + 1, de->d_name, nl + 1);
-		r = walk_entry(w, dirfd(d), de->d_name, len + 1 + nl, up);
+		r = walk_entry(w, dirfd(d), de->d_name, len + 1 + nl, de->d_type, up);
 		w->path[len] = '\0';
 		if (r)
 			break;

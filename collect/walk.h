@@ -8,8 +8,9 @@ struct strlist;
 /*
  * Called for each regular file: rel is its path relative to the walked
  * root, path its path on disk (root + "/" + rel), st its stat() after
- * following links.  Both strings are borrowed for the call.  Returns 0 to
- * go on, -1 to stop the walk.
+ * following links, or NULL when the directory entry said "regular file"
+ * and no stat was needed (the caller stats it later, in parallel).  Both
+ * strings are borrowed for the call.  Returns 0 to go on, -1 to stop.
  */
 typedef int walk_fn(const char *rel, const char *path, const struct stat *st, void *ctx);
 
