@@ -1,6 +1,7 @@
 /* accesslog.c: writes the combined-format access log, buffered per worker, reopened on SIGUSR1. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include "accesslog.h"
 
 static int log_fd = -1;
+static atomic_uint flush_ticket;
 static char *log_path; /* NULL for stdout */
 static char log_path_buf[4096];
 
@@ -171,4 +173,18 @@ void accesslog_add(struct accesslog_buf *b, time_t now, const char *peer,
 	memcpy(o, "\"\n", 2);
 	o += 2;
 	b->len = (size_t)(o - b->buf);
+}
+
+unsigned accesslog_flush_request(void)
+{
+	return atomic_fetch_add(&flush_ticket, 1) + 1;
+}
+
+unsigned accesslog_flush_if_asked(struct accesslog_buf *b, unsigned seen)
+{
+	unsigned t = atomic_load_explicit(&flush_ticket, memory_order_acquire);
+
+	if (t != seen && b)
+		accesslog_flush(b);
+	return t;
 }

@@ -40,4 +40,14 @@ void accesslog_add(struct accesslog_buf *b, time_t now, const char *peer,
 /* Writes out what is buffered (each worker's tick, and at exit). */
 void accesslog_flush(struct accesslog_buf *b);
 
+/*
+ * Rotation without moving old lines into the new file: the reopening
+ * thread calls accesslog_flush_request() (returns a ticket), waits until
+ * every worker has called accesslog_flush_if_asked() past that ticket (or
+ * a bound), then accesslog_reopen().  accesslog_flush_if_asked() is one
+ * atomic load when nothing is asked; it returns the ticket it has seen.
+ */
+unsigned accesslog_flush_request(void);
+unsigned accesslog_flush_if_asked(struct accesslog_buf *b, unsigned seen);
+
 #endif

@@ -98,6 +98,7 @@ struct worker {
 	char date_line[8 + HTTP_DATE_SIZE]; /* "Date: ...\r\n" for now */
 	size_t date_len;
 	struct accesslog_buf *log; /* NULL when the log is off */
+	atomic_uint log_ticket;    /* last flush request served (rotation) */
 	struct conn *deferred;    /* connections to resume after this round */
 };
 

@@ -309,6 +309,9 @@ void *worker_main(void *arg)
 
 		clock_update(w);
 		gen_update(w);
+		atomic_store_explicit(&w->log_ticket,
+				      accesslog_flush_if_asked(w->log, w->log_ticket),
+				      memory_order_release);
 		for (int i = 0; i < n; i++)
 			dispatch(w, &evs[i]);
 		resume_deferred(w);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -153,6 +154,29 @@ static void reload(struct serve *s)
 	sdnotify("READY=1");
 }
 
+/*
+ * SIGUSR1: the workers first write out what they buffered before the
+ * signal (into the old file), then the new file takes over.  A worker idle
+ * in epoll_wait answers within a tick; the wait is bounded.
+ */
+static int rotate_log(struct serve *s)
+{
+	unsigned ticket = accesslog_flush_request();
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+
+	for (int tries = 0; tries < 300 && accesslog_enabled(); tries++) {
+		int done = 1;
+
+		for (int i = 0; i < s->nworkers; i++)
+			if ((int)(atomic_load(&s->w[i].log_ticket) - ticket) < 0)
+				done = 0;
+		if (done)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	return accesslog_reopen();
+}
+
 /* Blocks until TERM/INT, handling HUP and USR1 on the way. */
 static void signal_loop(struct serve *s, const sigset_t *set)
 {
@@ -161,7 +185,7 @@ static void signal_loop(struct serve *s, const sigset_t *set)
 
 		if (sig == SIGHUP)
 			reload(s);
-		else if (sig == SIGUSR1 && accesslog_reopen())
+		else if (sig == SIGUSR1 && rotate_log(s))
 			log_warn("access log not reopened");
 		else if (sig == SIGTERM || sig == SIGINT)
 			return;
