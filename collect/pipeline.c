@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,16 +158,32 @@ static void lap(const char *phase, struct timespec *t0)
 	*t0 = t;
 }
 
+static void *load_cache(void *arg)
+{
+	struct run *r = arg;
+
+	cache_load(&r->cache, r->root, r->settings);
+	return NULL;
+}
+
 static int run_phases(struct run *r)
 {
 	struct timespec t0;
 
+	pthread_t loader;
+	int threaded, rc;
+
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	cache_load(&r->cache, r->root, r->settings);
-	lap("cache", &t0);
-	if (sources_gather(r->o, &r->fs) < 0)
+	/* Reading the cache and walking the sources overlap. */
+	threaded = pthread_create(&loader, NULL, load_cache, r) == 0;
+	if (!threaded)
+		load_cache(r);
+	rc = sources_gather(r->o, &r->fs);
+	if (threaded)
+		pthread_join(loader, NULL);
+	lap("cache+gather", &t0);
+	if (rc < 0)
 		return -1;
-	lap("gather", &t0);
 	if (prepare_files(r) < 0)
 		return -1;
 	lap("hash+scan", &t0);
@@ -196,6 +213,7 @@ int pipeline_run(const struct options *o)
 	sprintf(r.stage, "%s/%s", o->output, STAGE_NAME);
 	r.nthreads = (unsigned)o->jobs;
 	r.magic = xcalloc(r.nthreads, sizeof(*r.magic));
+	r.dirs = xcalloc(r.nthreads, sizeof(*r.dirs));
 	r.settings = settings_hash(o);
 	tree_index_init(&r.old_index);
 	pthread_mutex_init(&r.stage_lock, NULL);
@@ -216,6 +234,9 @@ out:
 		if (r.magic[t])
 			mime_magic_close(r.magic[t]);
 	free(r.magic);
+	for (unsigned t = 0; t < r.nthreads; t++)
+		dircache_release(&r.dirs[t]);
+	free(r.dirs);
 	fileset_release(&r.fs);
 	cache_release(&r.cache);
 	tree_index_release(&r.old_index);

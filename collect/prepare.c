@@ -92,11 +92,11 @@ static int hash_file(struct cfile *f)
 	return 0;
 }
 
-static int stat_source(struct cfile *f)
+static int stat_source(struct run *r, struct cfile *f, unsigned tid)
 {
 	struct stat st;
 
-	if (stat(f->path, &st) != 0) {
+	if (dircache_stat(&r->dirs[tid], f->path, &st, 0) != 0) {
 		cfile_fail(f, "cannot stat %s: %s", f->path, strerror(errno));
 		return -1;
 	}
@@ -212,7 +212,7 @@ static void prepare_one(size_t i, unsigned tid, void *ctx)
 
 	classify(f);
 	refs = (f->flags & (CF_CSS | CF_JS)) && !r->o->no_post_process;
-	if ((f->flags & CF_NOSTAT) && stat_source(f) < 0)
+	if ((f->flags & CF_NOSTAT) && stat_source(r, f, tid) < 0)
 		goto out;
 	if (source_hash(r, f) < 0)
 		goto out;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "cache.h"
+#include "dircache.h"
 #include "fileset.h"
 #include "options.h"
 
@@ -24,6 +25,7 @@ struct run {
 	int stage_made;        /* stage exists (made on the first write) */
 	unsigned nthreads;
 	void **magic;          /* one libmagic handle per thread, opened lazily */
+	struct dircache *dirs; /* one per thread: cheaper stat() of sorted paths */
 	atomic_size_t tmp_seq; /* names of staged files */
 	atomic_size_t copied, unmodified, post_processed;
 	atomic_int staged;     /* some file was written: sync before commit */

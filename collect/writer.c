@@ -270,7 +270,7 @@ static int links_to_source(const char *path, const struct cfile *f)
 }
 
 /* Whether every variant the cache lists is still beside path, same size. */
-static int variants_there(const char *path, const struct cache_out *co)
+static int variants_there(struct dircache *dc, const char *path, const struct cache_out *co)
 {
 	char buf[PATH_MAX];
 	struct stat st;
@@ -279,7 +279,8 @@ static int variants_there(const char *path, const struct cache_out *co)
 		if (!co->fact.enc[e].present)
 			continue;
 		if ((size_t)snprintf(buf, sizeof(buf), "%s%s", path, tree_enc_suffix[e]) >= sizeof(buf) ||
-		    lstat(buf, &st) != 0 || (uint64_t)st.st_size != co->fact.enc[e].size)
+		    dircache_stat(dc, buf, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    (uint64_t)st.st_size != co->fact.enc[e].size)
 			return 0;
 	}
 	return 1;
@@ -290,7 +291,8 @@ static int variants_there(const char *path, const struct cache_out *co)
  * Returns 0 unchanged with variants known, 1 unchanged but variants unknown,
  * 2 to write.
  */
-static int decide(struct run *r, const struct cfile *f, struct out_state *os, int as_link)
+static int decide(struct run *r, const struct cfile *f, struct out_state *os, int as_link,
+		  struct dircache *dc)
 {
 	const struct cache_out *co = cache_find_out(&r->cache, os->fact.path);
 	char *path;
@@ -300,7 +302,7 @@ static int decide(struct run *r, const struct cfile *f, struct out_state *os, in
 	if (r->o->clear)
 		return 2;
 	path = join(r->root, "/", os->fact.path);
-	if (lstat(path, &st) != 0)
+	if (dircache_stat(dc, path, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		goto out;
 	os->existed = 1;
 	if (as_link ? !S_ISLNK(st.st_mode) : !S_ISREG(st.st_mode))
@@ -311,7 +313,7 @@ static int decide(struct run *r, const struct cfile *f, struct out_state *os, in
 	if (co && co->fact.hash == os->fact.hash && co->fact.size == os->fact.size &&
 	    co->mtime_ns == os->mtime_ns && co->ino == os->ino) {
 		memcpy(os->fact.enc, co->fact.enc, sizeof(os->fact.enc));
-		rc = variants_there(path, co) ? 0 : 1;
+		rc = variants_there(dc, path, co) ? 0 : 1;
 	} else if (as_link ? links_to_source(path, f)
 			   : same_content(path, os->fact.size, os->fact.hash)) {
 		rc = 1;
@@ -497,9 +499,9 @@ static void write_one(size_t i, unsigned tid, void *ctx)
 	const struct cfile *same;
 
 	fill_facts(f);
-	d_orig = decide(r, f, &f->orig, r->o->link && f->path);
+	d_orig = decide(r, f, &f->orig, r->o->link && f->path, &r->dirs[tid]);
 	if (post && (hashed_size(r, f, &f->hash.fact.size) < 0 ||
-		     (d_hash = decide(r, f, &f->hash, 0)) < 0))
+		     (d_hash = decide(r, f, &f->hash, 0, &r->dirs[tid])) < 0))
 		goto out;
 	if (d_orig || d_hash)
 		atomic_store(&r->dirty, 1);
