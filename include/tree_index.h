@@ -12,16 +12,17 @@ struct manifest;
  * (or, for a tree without one, builds the same facts with tree_index_scan()),
  * so that serving needs no stat, hash or libmagic per request.
  *
- *   {"version": 1,
- *    "manifest": "<hash of the staticfiles.json bytes, or empty>",
- *    "files": [
- *      {"path": "css/base.1a2b3c4d5e6f.css", "size": 1234,
- *       "mtime": 1700000000, "hash": "<16 hex>",
- *       "type": "text/css; charset=utf-8", "immutable": true,
- *       "encodings": {"br": {"size": 300, "hash": "<16 hex>"},
- *                     "gzip": {"size": 400, "hash": "<16 hex>"}}},
- *      ...]}
+ *   {"files": [
+ *   {"encodings": {"br": {"hash": "<16 hex>", "size": 300},
+ *                  "gzip": {"hash": "<16 hex>", "size": 400}},
+ *    "hash": "<16 hex>", "immutable": true, "mtime": 1700000000,
+ *    "path": "css/base.1a2b3c4d5e6f.css", "size": 1234,
+ *    "type": "text/css; charset=utf-8"},
+ *   ...
+ *   ], "manifest": "<hash of the staticfiles.json bytes, or empty>", "version": 1}
  *
+ * It is plain JSON, written as one fact per line (keys sorted) so that it is
+ * streamed out and read back line by line without a DOM of the whole tree.
  * files are sorted by path.  A variant lives beside its file as PATH.br,
  * PATH.zst or PATH.gz and is not listed on its own.  "immutable" marks the
  * hashed names the manifest lists.  The index is written before the manifest

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "json_out.h"
 #include "log.h"
 #include "manifest.h"
 #include "strbuf.h"
@@ -104,36 +105,30 @@ out:
 	return r;
 }
 
-/* jansson writes "\u00E9" where Python writes "\u00e9": match Python. */
-static void lower_unicode_escapes(char *s)
+/* Entry indexes in name order, for a const manifest that may be unsorted. */
+static int entry_ptr_cmp(const void *a, const void *b)
 {
-	for (; *s; s++) {
-		if (*s != '\\')
-			continue;
-		if (*++s != 'u')
-			continue;
-		for (int i = 1; i <= 4 && s[i]; i++)
-			if (s[i] >= 'A' && s[i] <= 'F')
-				s[i] = (char)(s[i] - 'A' + 'a');
-	}
+	return entry_cmp(*(const struct manifest_entry *const *)a,
+			 *(const struct manifest_entry *const *)b);
 }
 
 void manifest_serialize(const struct manifest *m, struct strbuf *out)
 {
-	json_t *doc = json_object(), *paths = json_object();
-	char *text;
+	const struct manifest_entry **sorted;
 
+	sorted = xcalloc(m->n ? m->n : 1, sizeof(*sorted));
 	for (size_t i = 0; i < m->n; i++)
-		json_object_set_new(paths, m->v[i].name,
-				    json_string(m->v[i].hashed));
-	json_object_set_new(doc, "paths", paths);
-	json_object_set_new(doc, "version", json_string("1.0"));
-	/* Python's json.dumps shape: sorted here, ", " and ": ", \uXXXX escapes. */
-	text = json_dumps(doc, JSON_SORT_KEYS | JSON_ENSURE_ASCII);
-	if (!text)
-		die("out of memory serialising the manifest");
-	lower_unicode_escapes(text);
-	strbuf_addstr(out, text);
-	free(text);
-	json_decref(doc);
+		sorted[i] = &m->v[i];
+	qsort(sorted, m->n, sizeof(*sorted), entry_ptr_cmp);
+	/* Python's json.dumps(sort_keys=True) shape, byte for byte. */
+	strbuf_addstr(out, "{\"paths\": {");
+	for (size_t i = 0; i < m->n; i++) {
+		if (i)
+			strbuf_addstr(out, ", ");
+		json_put_string(out, sorted[i]->name);
+		strbuf_addstr(out, ": ");
+		json_put_string(out, sorted[i]->hashed);
+	}
+	strbuf_addstr(out, "}, \"version\": \"1.0\"}");
+	free(sorted);
 }

@@ -7,6 +7,7 @@
 
 #include "atomicfile.h"
 #include "hash.h"
+#include "json_out.h"
 #include "log.h"
 #include "manifest.h"
 #include "path.h"
@@ -18,6 +19,7 @@ const char *const tree_enc_token[ENC_COUNT] = { "br", "zstd", "gzip" };
 const char *const tree_enc_suffix[ENC_COUNT] = { ".br", ".zst", ".gz" };
 
 #define TREE_INDEX_VERSION 1
+#define TREE_INDEX_HEAD "{\"files\": [\n"
 
 void tree_index_init(struct tree_index *ti)
 {
@@ -91,58 +93,65 @@ void tree_index_mark_immutable(struct tree_index *ti, const struct manifest *m)
 	free(hashed);
 }
 
-static json_t *hash_json(uint64_t h)
+static void put_hash(struct strbuf *sb, const char *key, uint64_t h)
 {
 	char hex[HASH_HEX_LEN + 1];
 
 	hash_hex(h, hex);
-	return json_string(hex);
+	strbuf_addf(sb, "\"%s\": \"%s\"", key, hex);
 }
 
-static json_t *fact_to_json(const struct file_fact *f)
+/* One fact as one line, keys sorted, like json.dumps(sort_keys=True). */
+static void put_fact(struct strbuf *sb, const struct file_fact *f)
 {
-	json_t *o = json_object(), *encs = json_object();
+	int first = 1;
 
-	json_object_set_new(o, "path", json_string(f->path));
-	json_object_set_new(o, "size", json_integer((json_int_t)f->size));
-	json_object_set_new(o, "mtime", json_integer(f->mtime));
-	json_object_set_new(o, "hash", hash_json(f->hash));
-	json_object_set_new(o, "type", json_string(f->type ? f->type : ""));
-	json_object_set_new(o, "immutable", json_boolean(f->flags & FACT_IMMUTABLE));
-	for (int e = 0; e < ENC_COUNT; e++) {
-		json_t *v;
+	strbuf_addstr(sb, "{\"encodings\": {");
+	/* Sorted keys: "br", "gzip", "zstd". */
+	static const int order[ENC_COUNT] = { ENC_BR, ENC_GZIP, ENC_ZSTD };
+	for (int i = 0; i < ENC_COUNT; i++) {
+		const struct file_variant *v = &f->enc[order[i]];
 
-		if (!f->enc[e].present)
+		if (!v->present)
 			continue;
-		v = json_object();
-		json_object_set_new(v, "size", json_integer((json_int_t)f->enc[e].size));
-		json_object_set_new(v, "hash", hash_json(f->enc[e].hash));
-		json_object_set_new(encs, tree_enc_token[e], v);
+		strbuf_addf(sb, "%s\"%s\": {", first ? "" : ", ",
+			    tree_enc_token[order[i]]);
+		put_hash(sb, "hash", v->hash);
+		strbuf_addf(sb, ", \"size\": %llu}", (unsigned long long)v->size);
+		first = 0;
 	}
-	json_object_set_new(o, "encodings", encs);
-	return o;
+	strbuf_addstr(sb, "}, ");
+	put_hash(sb, "hash", f->hash);
+	strbuf_addf(sb, ", \"immutable\": %s, \"mtime\": %lld, \"path\": ",
+		    f->flags & FACT_IMMUTABLE ? "true" : "false", (long long)f->mtime);
+	json_put_string(sb, f->path);
+	strbuf_addf(sb, ", \"size\": %llu, \"type\": ", (unsigned long long)f->size);
+	json_put_string(sb, f->type ? f->type : "");
+	strbuf_addch(sb, '}');
 }
 
+/*
+ * Streamed, not built as a DOM: a 50,000-file tree would otherwise cost
+ * hundreds of MB.  One fact per line, which tree_index_load() relies on.
+ */
 int tree_index_write(const struct tree_index *ti, const char *root)
 {
-	json_t *doc = json_object(), *files = json_array();
-	struct strbuf path = STRBUF_INIT;
-	char *text;
+	struct strbuf out = STRBUF_INIT, path = STRBUF_INIT;
+	char hex[HASH_HEX_LEN + 1] = "";
 	int r;
 
-	json_object_set_new(doc, "version", json_integer(TREE_INDEX_VERSION));
-	json_object_set_new(doc, "manifest", ti->manifest_hash ?
-			    hash_json(ti->manifest_hash) : json_string(""));
-	for (size_t i = 0; i < ti->n; i++)
-		json_array_append_new(files, fact_to_json(&ti->v[i]));
-	json_object_set_new(doc, "files", files);
-	text = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(1) | JSON_ENSURE_ASCII);
-	json_decref(doc);
-	if (!text)
-		die("out of memory serialising the tree index");
+	strbuf_addstr(&out, TREE_INDEX_HEAD);
+	for (size_t i = 0; i < ti->n; i++) {
+		put_fact(&out, &ti->v[i]);
+		strbuf_addstr(&out, i + 1 < ti->n ? ",\n" : "\n");
+	}
+	if (ti->manifest_hash)
+		hash_hex(ti->manifest_hash, hex);
+	strbuf_addf(&out, "], \"manifest\": \"%s\", \"version\": %d}\n", hex,
+		    TREE_INDEX_VERSION);
 	strbuf_addf(&path, "%s/%s", root, TREE_INDEX_NAME);
-	r = atomic_write_file(path.buf, text, strlen(text), 0644);
-	free(text);
+	r = atomic_write_file(path.buf, out.buf, out.len, 0644);
+	strbuf_release(&out);
 	strbuf_release(&path);
 	return r;
 }
@@ -165,6 +174,17 @@ static int json_u64(json_t *o, const char *key, uint64_t *out)
 	return 0;
 }
 
+/* A type goes verbatim into every response: no control bytes, bounded. */
+static int header_safe(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f)
+			return 0;
+	return n > 0 && n < 256;
+}
+
 static int fact_from_json(json_t *o, struct tree_index *ti)
 {
 	const char *path = json_string_value(json_object_get(o, "path"));
@@ -172,7 +192,7 @@ static int fact_from_json(json_t *o, struct tree_index *ti)
 	json_t *encs = json_object_get(o, "encodings"), *mt;
 	struct file_fact *f;
 
-	if (!path || !type || path_check_relative(path) || strlen(type) > 255)
+	if (!path || !type || path_check_relative(path) || !header_safe(type))
 		return -1;
 	f = tree_index_add(ti, path);
 	f->type = xstrdup(type);
@@ -195,47 +215,80 @@ static int fact_from_json(json_t *o, struct tree_index *ti)
 	return 0;
 }
 
-static int tree_index_parse(json_t *doc, const char *file, struct tree_index *ti)
+/* The closing line: "], "manifest": "...", "version": N}". */
+static int parse_trailer(const char *line, const char *file, struct tree_index *ti)
 {
-	json_t *files = json_object_get(doc, "files"), *v;
-	const char *mh = json_string_value(json_object_get(doc, "manifest"));
-	size_t i;
+	struct strbuf sb = STRBUF_INIT;
+	json_error_t err;
+	json_t *doc;
+	const char *mh;
+	int r = 0;
 
+	if (strncmp(line, "], ", 3))
+		return log_error("%s: not a staticroot index (bad last line)", file);
+	/* "{" + the rest is an object of the document's remaining members. */
+	strbuf_addf(&sb, "{%s", line + 3);
+	doc = json_loads(sb.buf, 0, &err);
+	strbuf_release(&sb);
+	if (!doc)
+		return log_error("%s: not a staticroot index: %s", file, err.text);
+	mh = json_string_value(json_object_get(doc, "manifest"));
 	if (json_integer_value(json_object_get(doc, "version")) != TREE_INDEX_VERSION)
-		return log_error("%s: unsupported index version", file);
-	if (!json_is_array(files) || !mh)
+		r = log_error("%s: unsupported index version", file);
+	else if (!mh || (*mh && hash_parse_hex(mh, &ti->manifest_hash)))
+		r = log_error("%s: bad manifest hash", file);
+	json_decref(doc);
+	return r;
+}
+
+/* Parses the text tree_index_write() wrote, one small DOM per line. */
+static int tree_index_parse(char *text, const char *file, struct tree_index *ti)
+{
+	char *line = text, *next;
+	size_t n = 0;
+
+	if (strncmp(text, TREE_INDEX_HEAD, strlen(TREE_INDEX_HEAD)))
 		return log_error("%s: not a staticroot index", file);
-	if (*mh && hash_parse_hex(mh, &ti->manifest_hash))
-		return log_error("%s: bad manifest hash", file);
-	json_array_foreach(files, i, v) {
-		if (fact_from_json(v, ti) < 0)
-			return log_error("%s: invalid entry #%zu", file, i + 1);
+	for (line += strlen(TREE_INDEX_HEAD); *line; line = next) {
+		json_error_t err;
+		json_t *v;
+		size_t len;
+
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		if (*line == ']')
+			return parse_trailer(line, file, ti);
+		len = (size_t)(next - line);
+		if (len >= 2 && line[len - 2] == ',')
+			len -= 2;
+		v = json_loadb(line, len, 0, &err);
+		if (!v || fact_from_json(v, ti) < 0) {
+			json_decref(v);
+			return log_error("%s: invalid entry #%zu", file, n + 1);
+		}
+		json_decref(v);
+		n++;
 	}
-	tree_index_sort(ti);
-	return 0;
+	return log_error("%s: truncated index", file);
 }
 
 int tree_index_load(const char *root, struct tree_index *ti)
 {
 	struct strbuf path = STRBUF_INIT;
-	json_error_t err;
-	json_t *doc;
+	struct strbuf text = STRBUF_INIT;
 	int r;
 
 	strbuf_addf(&path, "%s/%s", root, TREE_INDEX_NAME);
-	doc = json_load_file(path.buf, 0, &err);
-	if (!doc) {
-		if (access(path.buf, F_OK) < 0 && errno == ENOENT)
-			r = 1;
-		else
-			r = log_error("%s:%d: invalid index: %s", path.buf, err.line,
-				      err.text);
-	} else {
-		r = tree_index_parse(doc, path.buf, ti);
-		json_decref(doc);
-	}
+	r = strbuf_read_file(&text, path.buf);
+	if (r == -ENOENT)
+		r = 1;
+	else if (r < 0)
+		r = log_error("cannot read %s: %s", path.buf, strerror(-r));
+	else if ((r = tree_index_parse(text.buf, path.buf, ti)) == 0)
+		tree_index_sort(ti);
 	if (r < 0)
 		tree_index_release(ti);
+	strbuf_release(&text);
 	strbuf_release(&path);
 	return r;
 }

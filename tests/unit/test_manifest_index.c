@@ -14,6 +14,7 @@
 #include "atomicfile.h"
 #include "config.h"
 #include "hash.h"
+#include "json_out.h"
 #include "manifest.h"
 #include "strbuf.h"
 #include "tree_index.h"
@@ -122,15 +123,41 @@ static void test_index_roundtrip(void **state)
 	tree_index_release(&back);
 }
 
-static void test_index_rejects_escape(void **state)
+static void test_index_rejects_bad_entries(void **state)
 {
+	static const char *const bad[] = {
+		"\"path\": \"../secret\", \"size\": 1, \"type\": \"x\"",
+		"\"path\": \"/etc/passwd\", \"size\": 1, \"type\": \"x\"",
+		"\"path\": \"a\", \"size\": 1, \"type\": \"x\\r\\nSet-Cookie: y\"",
+		"\"path\": \"a\", \"size\": -1, \"type\": \"x\"",
+	};
 	struct tree_index ti;
+	char text[512];
 
 	tree_index_init(&ti);
-	put(TREE_INDEX_NAME, "{\"version\": 1, \"manifest\": \"\", \"files\": [{\"path\": "
-	    "\"../secret\", \"size\": 1, \"hash\": \"0000000000000000\", \"type\": \"x\"}]}");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "{\"files\": [\n{\"hash\": "
+			 "\"0000000000000000\", %s}\n], \"manifest\": \"\", "
+			 "\"version\": 1}\n", bad[i]);
+		put(TREE_INDEX_NAME, text);
+		assert_int_equal(tree_index_load(root, &ti), -1);
+		assert_int_equal(ti.n, 0);
+	}
+	put(TREE_INDEX_NAME, "{\"files\": [\n");
 	assert_int_equal(tree_index_load(root, &ti), -1);
+	put(TREE_INDEX_NAME, "{\"files\": [\n], \"manifest\": \"\", \"version\": 1}\n");
+	assert_int_equal(tree_index_load(root, &ti), 0);
 	assert_int_equal(ti.n, 0);
+}
+
+static void test_json_string(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	json_put_string(&sb, "a\"b\\c\n\x01\x7f caf\xc3\xa9 \xf0\x9f\x98\x80 \xff");
+	assert_string_equal(sb.buf, "\"a\\\"b\\\\c\\n\\u0001\\u007f caf\\u00e9 "
+			    "\\ud83d\\ude00 \\ufffd\"");
+	strbuf_release(&sb);
 }
 
 static void test_scan(void **state)
@@ -229,7 +256,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_manifest_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manifest_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_roundtrip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_index_rejects_escape, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_rejects_bad_entries, setup, teardown),
+		cmocka_unit_test(test_json_string),
 		cmocka_unit_test_setup_teardown(test_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config, setup, teardown),
 		cmocka_unit_test(test_strbuf_bounds),
