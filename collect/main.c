@@ -1,5 +1,6 @@
 /* main.c: collect's entry point: options, confirmation, the run, the exit status. */
 #include <locale.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include "log.h"
@@ -17,6 +18,8 @@ int main(int argc, char **argv)
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
 		setlocale(LC_CTYPE, "");
 	log_prog = "collect";
+	/* A closed stdout (collect | head) must not kill a run half-way. */
+	signal(SIGPIPE, SIG_IGN);
 	rc = options_parse(&opts, argc, argv);
 	if (rc) {
 		options_release(&opts);
