@@ -6,6 +6,7 @@ HTTP/1.x client with timeouts, and cleanup of every process started, also when
 a test fails or raises.  Nothing here waits without a bound.
 """
 import atexit
+import errno
 import gzip
 import hashlib
 import json
@@ -294,9 +295,17 @@ class Serve:
         e.pop("LISTEN_PID", None)
         if env:
             e.update(env)
-        self.proc = track(subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
-            env=e, start_new_session=True, pass_fds=pass_fds, cwd=self.dir))
+        for attempt in range(10):
+            try:
+                self.proc = track(subprocess.Popen(
+                    argv, stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
+                    env=e, start_new_session=True, pass_fds=pass_fds, cwd=self.dir))
+                break
+            except OSError as err:
+                # A colleague's `make` may be rewriting bin/serve right now.
+                if err.errno not in (errno.ETXTBSY, errno.ENOENT) or attempt == 9:
+                    raise
+                time.sleep(0.5)
         self.pid = self.proc.pid
         if wait:
             self.wait_ready(timeout)
