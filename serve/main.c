@@ -270,13 +270,14 @@ static int start(struct serve *s)
 	if (!g)
 		return -1;
 	index_publish(g);
-	for (size_t i = 0; i < s->nls; i++)
-		if (!s->ls[i].passed && listen_start(&s->ls[i]))
-			return -1;
 	response_init();
 	if (start_workers(s))
 		return -1;
 	print_summary(s, g);
+	/* Last: a client that can connect finds everything in place. */
+	for (size_t i = 0; i < s->nls; i++)
+		if (!s->ls[i].passed && listen_start(&s->ls[i]))
+			return -1;
 	return 0;
 }
 
