@@ -21,7 +21,7 @@ static int cmp_str(const void *a, const void *b)
 
 static int kept(const struct strlist *keep, const char *rel)
 {
-	return bsearch(&rel, keep->v, keep->n, sizeof(*keep->v), cmp_str) != NULL;
+	return keep->n && bsearch(&rel, keep->v, keep->n, sizeof(*keep->v), cmp_str) != NULL;
 }
 
 static int own_file(const char *rel)
@@ -78,7 +78,8 @@ void clear_outputs(const char *root, struct strlist *keep)
 {
 	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	qsort(keep->v, keep->n, sizeof(*keep->v), cmp_str);
+	if (keep->n)
+		qsort(keep->v, keep->n, sizeof(*keep->v), cmp_str);
 	if (fd < 0) {
 		log_warn("cannot clear %s: %s", root, strerror(errno));
 		return;

@@ -56,7 +56,8 @@ void fileset_finish(struct fileset *fs)
 {
 	size_t out = 0;
 
-	qsort(fs->v, fs->n, sizeof(*fs->v), cmp_name_seq);
+	if (fs->n)
+		qsort(fs->v, fs->n, sizeof(*fs->v), cmp_name_seq);
 	for (size_t i = 0; i < fs->n; i++) {
 		if (out && !strcmp(fs->v[out - 1].name, fs->v[i].name)) {
 			log_info(2, "Found another file with the destination path '%s'. "

@@ -36,7 +36,8 @@ static int cmp_out(const void *a, const void *b)
 
 void outs_sort(struct outs *o)
 {
-	qsort(o->v, o->n, sizeof(*o->v), cmp_out);
+	if (o->n)
+		qsort(o->v, o->n, sizeof(*o->v), cmp_out);
 }
 
 struct cache_out *outs_find(const struct outs *o, size_t n, const char *path)

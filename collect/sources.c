@@ -186,7 +186,8 @@ static int expand_apps(const char *dir, struct strlist *out)
 			free(p);
 	}
 	closedir(d);
-	qsort(found.v, found.n, sizeof(*found.v), cmp_str);
+	if (found.n)
+		qsort(found.v, found.n, sizeof(*found.v), cmp_str);
 	for (size_t i = 0; i < found.n; i++)
 		strlist_add_nodup(out, found.v[i]);
 	free(found.v);
