@@ -183,8 +183,10 @@ static void conn_process(struct worker *w, struct conn *c, int drained)
 			if (r > 0) {
 				response_build(w, c, &req);
 				c->rpos += (size_t)r;
-			} else if (r != -2 || full) {
-				response_error(w, c, NULL, r == -2 ? 431 : -r);
+			} else if (r != -2) {
+				response_refuse(w, c, &req, -r);
+			} else if (full) {
+				response_error(w, c, NULL, 431);
 			}
 			if (r != -2 || full) {
 				if (start_send(w, c))

@@ -125,5 +125,8 @@ void response_init(void);
 int response_build(struct worker *w, struct conn *c, const struct http_request *req);
 int response_error(struct worker *w, struct conn *c, const struct http_request *req,
 		   int status);
+/* For a head http_parse_request() refused: closes after, logs its line. */
+int response_refuse(struct worker *w, struct conn *c, const struct http_request *partial,
+		    int status);
 
 #endif

@@ -94,8 +94,9 @@ static int finish(struct worker *w, struct conn *c, const struct http_request *r
 	return status;
 }
 
+/* logreq: what the access log shows (req, or a refused head's line). */
 static int error_full(struct worker *w, struct conn *c, const struct http_request *req,
-		      int status, uint64_t size416)
+		      const struct http_request *logreq, int status, uint64_t size416)
 {
 	const struct canned *k = &canned[status < STATUS_MAX ? status : 500];
 	int head = req && req->method == HTTP_METHOD_HEAD;
@@ -124,13 +125,21 @@ static int error_full(struct worker *w, struct conn *c, const struct http_reques
 	head_finish(c, o, req ? req : &(struct http_request){ .minor = 1 });
 	if (!head)
 		c->seg[c->nseg++] = (struct segment){ .p = k->body, .fd = -1, .len = k->body_len };
-	return finish(w, c, req, status, head ? 0 : k->body_len);
+	return finish(w, c, logreq, status, head ? 0 : k->body_len);
 }
 
 int response_error(struct worker *w, struct conn *c, const struct http_request *req,
 		   int status)
 {
-	return error_full(w, c, req, status, 0);
+	return error_full(w, c, req, req, status, 0);
+}
+
+int response_refuse(struct worker *w, struct conn *c, const struct http_request *partial,
+		    int status)
+{
+	struct http_request logreq = { .request_line = partial->request_line };
+
+	return error_full(w, c, NULL, logreq.request_line.p ? &logreq : NULL, status, 0);
 }
 
 static int host_allowed(const struct server *srv, const struct http_request *req)
@@ -287,7 +296,7 @@ static int respond_entry(struct worker *w, struct conn *c, const struct http_req
 		return send_full(w, c, req, v);
 	st = http_range_eval(req, etag, (time_t)e->mtime, v->size, &rs);
 	if (st == 416)
-		return error_full(w, c, req, 416, v->size);
+		return error_full(w, c, req, req, 416, v->size);
 	if (st != 206 || rs.n == 0)
 		return send_full(w, c, req, v);
 	if (rs.n == 1)
