@@ -188,16 +188,6 @@ static void kept_paths(const struct outs *o, struct strlist *keep)
 	}
 }
 
-static void sync_root(struct run *r)
-{
-	int fd = open(r->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		syncfs(fd);
-		close(fd);
-	}
-}
-
 /* Hash of the manifest already on disk (--no-post-process keeps it), or 0. */
 static uint64_t disk_manifest_hash(struct run *r)
 {
@@ -268,8 +258,6 @@ int commit_files(struct run *r)
 
 	if (settled(r))
 		return 0;
-	if (atomic_load(&r->staged))
-		sync_root(r);
 	build_outs(r, &o);
 	if (!r->o->no_post_process)
 		build_manifest(r, &man, &man_changed);

@@ -20,32 +20,72 @@
 #define SOURCE_MAX ((size_t)1 << 31)  /* one source file's bytes */
 #define SNIFF_LEN 8192
 
+/* Reads path whole into a buffer sized from fstat (not a growth policy:
+ * thousands of small files stay small).  Returns owned bytes, NUL-ended,
+ * or NULL with errno set. */
+static char *read_whole(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t n = 0, alloc;
+	struct stat st;
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || (size_t)st.st_size >= SOURCE_MAX) {
+		if (errno == 0 || (size_t)st.st_size >= SOURCE_MAX)
+			errno = EFBIG;
+		close(fd);
+		return NULL;
+	}
+	alloc = (size_t)st.st_size + 1;
+	buf = xmalloc(alloc);
+	for (;;) {
+		ssize_t got;
+
+		if (n + 1 == alloc) {
+			if (alloc >= SOURCE_MAX)
+				break;
+			buf = xrealloc(buf, alloc *= 2);
+		}
+		got = read(fd, buf + n, alloc - n - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
 int cfile_load(struct cfile *f)
 {
-	struct strbuf sb;
+	size_t len = 0;
+	char *buf;
 	uint64_t h;
-	int r;
 
 	if (f->data)
 		return 0;
-	strbuf_init(&sb, SOURCE_MAX);
-	r = strbuf_read_file(&sb, f->path);
-	if (r < 0) {
-		strbuf_release(&sb);
+	errno = 0;
+	buf = read_whole(f->path, &len);
+	if (!buf) {
 		cfile_fail(f, "cannot read %s: %s", f->path,
-			   r == -EFBIG ? "file too large" : strerror(-r));
+			   errno == EFBIG ? "file too large" : strerror(errno));
 		return -1;
 	}
-	h = hash_bytes(sb.buf, sb.len);
+	h = hash_bytes(buf, len);
 	if ((f->flags & CF_HASHED) && h != f->src_hash) {
-		strbuf_release(&sb);
+		free(buf);
 		cfile_fail(f, "%s changed while being collected", f->path);
 		return -1;
 	}
 	f->src_hash = h;
 	f->flags |= CF_HASHED;
-	f->len = sb.len;
-	f->data = strbuf_detach(&sb, NULL);
+	f->len = len;
+	f->data = buf;
 	return 0;
 }
 

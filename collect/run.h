@@ -62,6 +62,9 @@ int resolve_refs(struct run *r, struct cfile *f);
  * rewrite_files() ran.  0, or -1 with cfile_fail(). */
 int cfile_final(struct run *r, struct cfile *f);
 
+/* A fresh path in the stage directory (created on first use); owned. */
+char *stage_path(struct run *r);
+
 /* Renames tmp to root/name, creating its directories.  0 or -errno. */
 int place_file(const char *tmp, const char *root, const char *name);
 

@@ -18,6 +18,7 @@
 #include "options.h"
 #include "path.h"
 #include "progress.h"
+#include "publish.h"
 #include "run.h"
 #include "strbuf.h"
 #include "workq.h"
@@ -52,7 +53,7 @@ static int64_t st_mtime_ns(const struct stat *st)
 
 /* A new temporary path in the stage directory, created on first use so
  * that a run with nothing to write changes nothing; owned. */
-static char *tmp_path(struct run *r)
+char *stage_path(struct run *r)
 {
 	char num[32];
 
@@ -70,7 +71,7 @@ static char *tmp_path(struct run *r)
 static char *write_tmp(struct run *r, struct cfile *f, const void *data, size_t len,
 		       struct out_state *os)
 {
-	char *tmp = tmp_path(r);
+	char *tmp = stage_path(r);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	const char *p = data;
 	struct stat st;
@@ -108,7 +109,7 @@ fail:
 /* Stages a symbolic link to f's source (--link).  Owned path or NULL. */
 static char *link_tmp(struct run *r, struct cfile *f, struct out_state *os)
 {
-	char *tmp = tmp_path(r), *target = realpath(f->path, NULL);
+	char *tmp = stage_path(r), *target = realpath(f->path, NULL);
 	struct stat st;
 
 	if (!target || symlink(target, tmp) != 0) {
@@ -134,7 +135,7 @@ static char *link_tmp(struct run *r, struct cfile *f, struct out_state *os)
  */
 static char *hardlink_tmp(struct run *r, const char *from, struct out_state *os)
 {
-	char *src = join(r->root, "/", from), *tmp = tmp_path(r);
+	char *src = join(r->root, "/", from), *tmp = stage_path(r);
 	struct stat st;
 
 	if (link(src, tmp) != 0 || lstat(tmp, &st) != 0) {
@@ -150,6 +151,13 @@ static char *hardlink_tmp(struct run *r, const char *from, struct out_state *os)
 		os->fact.mtime = st.st_mtim.tv_sec;
 	}
 	return tmp;
+}
+
+static void note_stat(struct out_state *os, const struct stat *st)
+{
+	os->mtime_ns = st_mtime_ns(st);
+	os->ino = st->st_ino;
+	os->fact.mtime = st->st_mtim.tv_sec;
 }
 
 /* Renames tmp to root/name, creating directories as needed.  0 or -errno. */
@@ -378,14 +386,37 @@ static char *variant_tmp(struct run *r, struct cfile *f, struct encoded *e, int 
 	return write_tmp(r, f, e->buf[i].buf, e->buf[i].len, NULL);
 }
 
+/* Publishes variant i of a hashed file: a link to twin's when possible,
+ * else compressed bytes.  0, or -1 after cfile_fail(). */
+static int publish_variant(struct run *r, struct cfile *f, struct out_state *os,
+			   struct encoded *e, int i, const char *twin)
+{
+	char *name = join(os->fact.path, tree_enc_suffix[i], ""), *tmp = stage_path(r);
+	struct stat st;
+	int rc = -1;
+
+	if (twin) {
+		char *from = join(twin, tree_enc_suffix[i], "");
+
+		rc = publish_link(r->root, from, name, tmp, &st);
+		free(from);
+	}
+	if (rc < 0 && encode_now(r, f, 1, e) == 0) {
+		rc = e->v[i].present ? publish_bytes(r->root, name, e->buf[i].buf, e->buf[i].len,
+						     tmp, &st) : -EINVAL;
+		if (rc < 0)
+			cfile_fail(f, "cannot write %s/%s: %s", r->root, name, strerror(-rc));
+	}
+	free(name);
+	free(tmp);
+	return rc < 0 ? -1 : 0;
+}
+
 /* Stages (orig) or places (hashed) the variants of os from e. */
 static int write_variants(struct run *r, struct cfile *f, struct out_state *os,
 			  struct encoded *e, int hashed, const char *twin)
 {
 	for (int i = 0; i < ENC_COUNT; i++) {
-		char *tmp, *name;
-		int rc;
-
 		os->fact.enc[i] = e->v[i];
 		if (!e->v[i].present) {
 			/* A file new to the output has no old variant to remove. */
@@ -396,19 +427,10 @@ static int write_variants(struct run *r, struct cfile *f, struct out_state *os,
 				unlink_variant(r->root, os->fact.path, i);
 			continue;
 		}
-		if (!(tmp = variant_tmp(r, f, e, i, hashed, twin)))
-			return -1;
-		if (!hashed) {
-			os->enc_tmp[i] = tmp;
-			continue;
-		}
-		name = join(os->fact.path, tree_enc_suffix[i], "");
-		rc = place_file(tmp, r->root, name);
-		free(name);
-		free(tmp);
-		if (rc < 0) {
-			cfile_fail(f, "cannot write %s/%s%s: %s", r->root, os->fact.path,
-				   tree_enc_suffix[i], strerror(-rc));
+		if (hashed) {
+			if (publish_variant(r, f, os, e, i, twin) < 0)
+				return -1;
+		} else if (!(os->enc_tmp[i] = variant_tmp(r, f, e, i, 0, twin))) {
 			return -1;
 		}
 	}
@@ -442,30 +464,40 @@ static int write_orig(struct run *r, struct cfile *f, int d, struct encoded *e,
 	return write_variants(r, f, &f->orig, e, 0, twin);
 }
 
+/* The hashed name's bytes, published at once: a link to same (an earlier
+ * file with identical bytes) when given, else written. */
+static int publish_hashed(struct run *r, struct cfile *f, const struct cfile *same)
+{
+	char *tmp = stage_path(r);
+	struct stat st;
+	int rc = -1;
+
+	if (same)
+		rc = publish_link(r->root, same->hashed, f->hashed, tmp, &st);
+	if (rc < 0 && cfile_final(r, f) == 0) {
+		rc = f->final ? publish_bytes(r->root, f->hashed, f->final, f->final_len, tmp, &st)
+			      : publish_bytes(r->root, f->hashed, f->data, f->len, tmp, &st);
+		if (rc < 0)
+			cfile_fail(f, "cannot write %s/%s: %s", r->root, f->hashed, strerror(-rc));
+	}
+	free(tmp);
+	if (rc < 0)
+		return -1;
+	note_stat(&f->hash, &st);
+	return 0;
+}
+
 /* The hashed name: content-addressed, so it is placed at once.  same is
  * an earlier file with identical final bytes (already written), or NULL. */
 static int write_hashed(struct run *r, struct cfile *f, int d, struct encoded *e,
 			const struct cfile *same)
 {
-	char *tmp = NULL;
-	int rc;
-
 	if (d == 0)
 		return 0;
 	if (d == 2) {
-		if (same)
-			tmp = hardlink_tmp(r, same->hashed, &f->hash);
-		if (!tmp && cfile_final(r, f) == 0)
-			tmp = f->final ? write_tmp(r, f, f->final, f->final_len, &f->hash)
-				       : write_tmp(r, f, f->data, f->len, &f->hash);
-		if (!tmp)
+		if (publish_hashed(r, f, same) < 0)
 			return -1;
-		rc = place_file(tmp, r->root, f->hashed);
-		free(tmp);
-		if (rc < 0) {
-			cfile_fail(f, "cannot write %s/%s: %s", r->root, f->hashed, strerror(-rc));
-			return -1;
-		}
+		atomic_store(&r->staged, 1);
 		f->hash.written = 1;
 		atomic_fetch_add(&r->post_processed, 1);
 		log_info(2, "Post-processed '%s' as '%s'", f->name, f->hashed);
