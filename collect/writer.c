@@ -608,6 +608,19 @@ struct pass {
 	const size_t *items;
 };
 
+/* Biggest first, so that one large file does not finish alone at the end
+ * while the other threads idle (longest-processing-time-first). */
+static int cmp_by_size(const void *a, const void *b, void *ctx)
+{
+	const struct run *r = ctx;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	size_t lx = r->fs.v[x].len, ly = r->fs.v[y].len;
+
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
 static void write_item(size_t k, unsigned tid, void *ctx)
 {
 	const struct pass *p = ctx;
@@ -634,6 +647,8 @@ int write_files(struct run *r)
 	for (size_t i = 0, k = nl; i < n; i++)
 		if (r->leader[i] != i)
 			items[k++] = i;
+	if (nl)
+		qsort_r(items, nl, sizeof(*items), cmp_by_size, r);
 	progress_phase("writing", n);
 	workq_run(nl, r->nthreads, write_item, &p);
 	p.items = items + nl;
