@@ -25,6 +25,7 @@
 #include "xalloc.h"
 
 #define KEEP_PERCENT 95  /* a variant must be at most this % of the original */
+#define INCOMPRESSIBLE_MIN 4096  /* below, headers dominate: always try brotli */
 
 /* The encodings of one content: their facts, and their bytes once computed
  * (facts alone when the variants can be linked from an identical file). */
@@ -187,7 +188,9 @@ int place_file(const char *tmp, const char *root, const char *name)
 static int encode(struct run *r, struct cfile *f, const char *data, size_t len,
 		  struct encoded *e)
 {
+	static const int order[] = { ENC_GZIP, ENC_BR };  /* gzip is the cheap probe */
 	unsigned want = r->o->compress;
+	int incompressible = 0;
 
 	if (e->bufs)
 		return 0;
@@ -197,12 +200,12 @@ static int encode(struct run *r, struct cfile *f, const char *data, size_t len,
 		strbuf_init(&e->buf[i], 0);
 	if (!len || !mime_is_compressible(f->type))
 		return 0;
-	for (int i = 0; i < ENC_COUNT; i++) {
-		int rc;
+	for (size_t k = 0; k < sizeof(order) / sizeof(*order); k++) {
+		int i = order[k], rc;
 
 		if (i == ENC_GZIP && (want & COMPRESS_GZIP))
 			rc = compress_gzip(data, len, &e->buf[i]);
-		else if (i == ENC_BR && (want & COMPRESS_BR))
+		else if (i == ENC_BR && (want & COMPRESS_BR) && !incompressible)
 			rc = compress_brotli(data, len, r->o->brotli_quality, &e->buf[i]);
 		else
 			continue;
@@ -210,6 +213,11 @@ static int encode(struct run *r, struct cfile *f, const char *data, size_t len,
 			cfile_fail(f, "cannot compress %s", cfile_label(f));
 			return -1;
 		}
+		/* What gzip -9 cannot shrink at all brotli will not get to 95%:
+		 * skip its (costly) quality 11 on big incompressible files. */
+		if (i == ENC_GZIP && len >= INCOMPRESSIBLE_MIN &&
+		    e->buf[i].len * 100 >= (uint64_t)len * 99)
+			incompressible = 1;
 		if (e->buf[i].len * 100 > (uint64_t)len * KEEP_PERCENT)
 			continue;
 		e->v[i].present = 1;
