@@ -31,7 +31,26 @@ static int own_file(const char *rel)
 
 /* Clears the directory dfd (closed here) at rel ("" for the root).
  * Returns whether it is now empty. */
-static int clear_dir(int dfd, const char *rel, const struct strlist *keep)
+/* Whether rel is a variant sibling of a kept file. */
+static int kept_variant(const struct strlist *keep, const char *rel)
+{
+	size_t n = strlen(rel);
+	int found = 0;
+
+	for (int e = 0; e < ENC_COUNT && !found; e++) {
+		size_t sl = strlen(tree_enc_suffix[e]);
+		char *base;
+
+		if (n <= sl || strcmp(rel + n - sl, tree_enc_suffix[e]))
+			continue;
+		base = xstrndup(rel, n - sl);
+		found = kept(keep, base);
+		free(base);
+	}
+	return found;
+}
+
+static int clear_dir(int dfd, const char *rel, const struct strlist *keep, int dry)
 {
 	DIR *d = fdopendir(dfd);
 	struct dirent *de;
@@ -54,12 +73,16 @@ static int clear_dir(int dfd, const char *rel, const struct strlist *keep)
 		if (de->d_type == DT_DIR) {
 			int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
 
-			if (sub >= 0 && clear_dir(sub, p, keep) &&
+			if (sub >= 0 && clear_dir(sub, p, keep, dry) && !dry &&
 			    unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) == 0)
 				;
 			else
 				empty = 0;
-		} else if ((!*rel && own_file(p)) || kept(keep, p)) {
+		} else if ((!*rel && own_file(p)) || kept(keep, p) ||
+			   (dry && kept_variant(keep, p))) {
+			empty = 0;
+		} else if (dry) {
+			log_info(1, "Pretending to delete '%s'", p);
 			empty = 0;
 		} else {
 			log_info(1, "Deleting '%s'", p);
@@ -74,7 +97,7 @@ static int clear_dir(int dfd, const char *rel, const struct strlist *keep)
 	return empty;
 }
 
-void clear_outputs(const char *root, struct strlist *keep)
+void clear_outputs(const char *root, struct strlist *keep, int dry)
 {
 	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -84,5 +107,5 @@ void clear_outputs(const char *root, struct strlist *keep)
 		log_warn("cannot clear %s: %s", root, strerror(errno));
 		return;
 	}
-	clear_dir(fd, "", keep);
+	clear_dir(fd, "", keep, dry);
 }

@@ -5,12 +5,16 @@
 struct strlist;
 
 /*
+ * With dry_run, deletes nothing and prints "Pretending to delete 'x'"
+ * instead, keeping also any .gz/.br/.zst sibling of a kept file (the run
+ * did not decide its variants).
+ *
  * Deletes every file and symlink under root that keep does not list (keep
  * is sorted here), except collect's own files at the top (staticfiles.json,
  * .staticroot-*), then the directories left empty.  Prints "Deleting 'x'"
  * at -v 1, and a warning for what cannot be removed.  Runs after the
  * manifest is committed, so a failed run deletes nothing.
  */
-void clear_outputs(const char *root, struct strlist *keep);
+void clear_outputs(const char *root, struct strlist *keep, int dry_run);
 
 #endif

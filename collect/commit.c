@@ -271,7 +271,7 @@ int commit_files(struct run *r)
 	rc = 0;
 	if (r->o->clear) {
 		kept_paths(&o, &keep);
-		clear_outputs(r->root, &keep);
+		clear_outputs(r->root, &keep, 0);
 	}
 out:
 	strlist_release(&keep);

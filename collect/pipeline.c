@@ -13,6 +13,7 @@
 
 #include "atomicfile.h"
 #include "bundle.h"
+#include "clear.h"
 #include "hash.h"
 #include "log.h"
 #include "manifest.h"
@@ -147,6 +148,22 @@ static void summary(struct run *r)
 		 r->o->link ? "symlinked" : "copied", r->root_abs, extra);
 }
 
+/* --clear --dry-run: what a real run would delete, like Django says it. */
+static void pretend_clear(struct run *r)
+{
+	struct strlist keep = { 0 };
+
+	if (access(r->root, F_OK) != 0)
+		return;
+	for (size_t i = 0; i < r->fs.n; i++) {
+		strlist_add(&keep, r->fs.v[i].name);
+		if (r->fs.v[i].hashed && !r->o->no_post_process)
+			strlist_add(&keep, r->fs.v[i].hashed);
+	}
+	clear_outputs(r->root, &keep, 1);
+	strlist_release(&keep);
+}
+
 /* Prints how long the phase that just ended took, at -v 3. */
 static void lap(const char *phase, struct timespec *t0)
 {
@@ -193,8 +210,11 @@ static int run_phases(struct run *r)
 	if (write_files(r) < 0)
 		return -1;
 	lap("write", &t0);
-	if (r->o->dry_run)
+	if (r->o->dry_run) {
+		if (r->o->clear)
+			pretend_clear(r);
 		return 0;
+	}
 	if (commit_files(r) < 0)
 		return -1;
 	lap("commit", &t0);
