@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "strbuf.h"
@@ -125,10 +126,22 @@ void strbuf_setlen(struct strbuf *sb, size_t len)
 	sb->buf[len] = '\0';
 }
 
+/* Room to ask read() for: the whole file when its size is known. */
+static size_t read_room(const struct strbuf *sb, size_t want)
+{
+	size_t left = sb->max - sb->len;
+
+	return want < left ? want : left;
+}
+
 int strbuf_read_fd(struct strbuf *sb, int fd)
 {
+	struct stat st;
+	/* size + 1, so that the read after the last byte finds EOF in place. */
+	size_t want = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ?
+		(size_t)st.st_size + 1 : 8192;
+
 	for (;;) {
-		size_t room;
 		ssize_t n;
 		char probe;
 
@@ -139,12 +152,10 @@ int strbuf_read_fd(struct strbuf *sb, int fd)
 				continue;
 			return n < 0 ? -errno : n ? -EFBIG : 0;
 		}
-		room = sb->max - sb->len < 65536 ? sb->max - sb->len : 65536;
-		strbuf_grow(sb, room); /* cannot fail: room fits under max */
-		room = sb->alloc - sb->len - 1;
-		if (room > sb->max - sb->len)
-			room = sb->max - sb->len;
-		n = read(fd, sb->buf + sb->len, room);
+		if (sb->alloc <= sb->len + 1)
+			strbuf_grow(sb, read_room(sb, want)); /* fits under max */
+		n = read(fd, sb->buf + sb->len,
+			 read_room(sb, sb->alloc - sb->len - 1));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -153,6 +164,7 @@ int strbuf_read_fd(struct strbuf *sb, int fd)
 			return 0;
 		sb->len += (size_t)n;
 		sb->buf[sb->len] = '\0';
+		want = sb->len / 2 > 8192 ? sb->len / 2 : 8192; /* it grew */
 	}
 }
 
