@@ -127,8 +127,9 @@ fuzz:
 	@sh tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(wildcard collect/*.1 serve/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
 	rm -rf build bin
