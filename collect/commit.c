@@ -92,7 +92,7 @@ static void build_outs(struct run *r, struct outs *o)
 	outs_sort(o);
 	carry_over(r, o);
 	outs_sort(o);
-	if ((r->reconcile || !r->cache.valid) && !r->o->clear)
+	if ((r->reconcile || !r->cache.valid) && !r->o->clear && !r->fresh)
 		outs_reconcile(r, o);
 }
 
@@ -269,7 +269,7 @@ int commit_files(struct run *r)
 		if (place_orig(r, &r->fs.v[i]) < 0)
 			goto out;
 	rc = 0;
-	if (r->o->clear) {
+	if (r->o->clear && !r->fresh) {
 		kept_paths(&o, &keep);
 		clear_outputs(r->root, &keep, 0);
 	}

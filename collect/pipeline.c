@@ -22,6 +22,7 @@
 #include "path.h"
 #include "pipeline.h"
 #include "progress.h"
+#include "prompt.h"
 #include "run.h"
 #include "sources.h"
 #include "strbuf.h"
@@ -100,6 +101,8 @@ static int open_output(struct run *r)
 		r->reconcile = 1;  /* a run died here: list what it left */
 		remove_stage(r->stage);
 	}
+	/* Nothing but the lock: no earlier output to check or protect. */
+	r->fresh = dir_non_empty(r->root, LOCK_NAME) == 0;
 	return fd;
 }
 

@@ -8,17 +8,17 @@
 #include "options.h"
 #include "prompt.h"
 
-/* Whether dir exists and holds anything. */
-static int non_empty(const char *dir)
+int dir_non_empty(const char *dir, const char *except)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	int found = 0;
 
 	if (!d)
-		return 0;
+		return -1;
 	while (!found && (de = readdir(d)))
-		found = strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+		found = strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+			(!except || strcmp(de->d_name, except));
 	closedir(d);
 	return found;
 }
@@ -40,7 +40,7 @@ int prompt_confirm(const struct options *o, const char *dest)
 	       "location as specified in your settings:\n\n    %s\n\n", dest);
 	/* Django asks only about a non-empty directory; we always ask, so
 	 * that running without --noinput behaves the same everywhere. */
-	if (non_empty(dest))
+	if (dir_non_empty(dest, NULL) > 0)
 		printf(o->clear ? "This will DELETE ALL FILES in this location!\n"
 				: "This will overwrite existing files!\n");
 	printf("Are you sure you want to do this?\n\n"

@@ -12,4 +12,8 @@ struct options;
  */
 int prompt_confirm(const struct options *o, const char *dest);
 
+/* 1 when dir holds an entry other than except (NULL: any entry), 0 when
+ * it holds none, -1 when it cannot be read.  Thread-safe. */
+int dir_non_empty(const char *dir, const char *except);
+
 #endif

@@ -31,6 +31,8 @@ struct run {
 	atomic_int staged;     /* some file was written: sync before commit */
 	atomic_int dirty;      /* something differs from what the cache says */
 	int reconcile;         /* a killed run left files: match the index to the disk */
+	int fresh;             /* the output held nothing before this run: no old
+				* state to check or protect, write names directly */
 	struct strlist strings;/* owns strings that index facts borrow */
 	size_t *leader;        /* per file: the first file with the same bytes */
 };

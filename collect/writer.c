@@ -315,8 +315,8 @@ static int decide(struct run *r, const struct cfile *f, struct out_state *os, in
 	struct stat st;
 	int rc = 2;
 
-	if (r->o->clear)
-		return 2;
+	if (r->o->clear || r->fresh)
+		return 2;  /* nothing there to compare with */
 	path = join(r->root, "/", os->fact.path);
 	if (dircache_stat(dc, path, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		goto out;
@@ -394,10 +394,11 @@ static char *variant_tmp(struct run *r, struct cfile *f, struct encoded *e, int 
 	return write_tmp(r, f, e->buf[i].buf, e->buf[i].len, NULL);
 }
 
-/* Publishes variant i of a hashed file: a link to twin's when possible,
- * else compressed bytes.  0, or -1 after cfile_fail(). */
+/* Publishes variant i of os (the hashed name, or the original in a fresh
+ * output): a link to twin's when possible, else compressed bytes.  0, or
+ * -1 after cfile_fail(). */
 static int publish_variant(struct run *r, struct cfile *f, struct out_state *os,
-			   struct encoded *e, int i, const char *twin)
+			   struct encoded *e, int i, int hashed, const char *twin)
 {
 	char *name = join(os->fact.path, tree_enc_suffix[i], ""), *tmp = stage_path(r);
 	struct stat st;
@@ -409,7 +410,7 @@ static int publish_variant(struct run *r, struct cfile *f, struct out_state *os,
 		rc = publish_link(r->root, from, name, tmp, &st);
 		free(from);
 	}
-	if (rc < 0 && encode_now(r, f, 1, e) == 0) {
+	if (rc < 0 && encode_now(r, f, hashed, e) == 0) {
 		rc = e->v[i].present ? publish_bytes(r->root, name, e->buf[i].buf, e->buf[i].len,
 						     tmp, &st) : -EINVAL;
 		if (rc < 0)
@@ -420,10 +421,13 @@ static int publish_variant(struct run *r, struct cfile *f, struct out_state *os,
 	return rc < 0 ? -1 : 0;
 }
 
-/* Stages (orig) or places (hashed) the variants of os from e. */
+/* Stages (orig) or places (hashed, or orig in a fresh output) the
+ * variants of os from e. */
 static int write_variants(struct run *r, struct cfile *f, struct out_state *os,
 			  struct encoded *e, int hashed, const char *twin)
 {
+	int direct = hashed || r->fresh;
+
 	for (int i = 0; i < ENC_COUNT; i++) {
 		os->fact.enc[i] = e->v[i];
 		if (!e->v[i].present) {
@@ -435,8 +439,8 @@ static int write_variants(struct run *r, struct cfile *f, struct out_state *os,
 				unlink_variant(r->root, os->fact.path, i);
 			continue;
 		}
-		if (hashed) {
-			if (publish_variant(r, f, os, e, i, twin) < 0)
+		if (direct) {
+			if (publish_variant(r, f, os, e, i, hashed, twin) < 0)
 				return -1;
 		} else if (!(os->enc_tmp[i] = variant_tmp(r, f, e, i, 0, twin))) {
 			return -1;
@@ -445,22 +449,75 @@ static int write_variants(struct run *r, struct cfile *f, struct out_state *os,
 	return 0;
 }
 
-/* The original name: staged for commit when its bytes changed.  twin is
- * the hashed name already in place with the same bytes, or NULL. */
+/* Publishes os (fact.path) with f's bytes, the final ones when hashed: a
+ * hard link to root/from (identical bytes) when given and possible, else
+ * the bytes written.  0, or -1 after cfile_fail(). */
+static int publish_out(struct run *r, struct cfile *f, struct out_state *os, int hashed,
+		       const char *from)
+{
+	const char *name = os->fact.path;
+	char *tmp = stage_path(r);
+	struct stat st;
+	int rc = -1;
+
+	if (from)
+		rc = publish_link(r->root, from, name, tmp, &st);
+	if (rc < 0 && (hashed ? cfile_final(r, f) : cfile_load(f)) == 0) {
+		int rewritten = hashed && f->final;
+
+		rc = publish_bytes(r->root, name, rewritten ? f->final : f->data,
+				   rewritten ? f->final_len : f->len, tmp, &st);
+		if (rc < 0)
+			cfile_fail(f, "cannot write %s/%s: %s", r->root, name, strerror(-rc));
+	}
+	free(tmp);
+	if (rc < 0)
+		return -1;
+	note_stat(os, &st);
+	return 0;
+}
+
+/* A fresh output has no previous version to keep until the commit: the
+ * original goes straight to its name, a hard link to twin when given.
+ * 0, or -1 after cfile_fail(). */
+static int publish_orig(struct run *r, struct cfile *f, const char *twin)
+{
+	if (twin) {
+		char *src = join(r->root, "/", twin), *dst = join(r->root, "/", f->name);
+		int rc = link(src, dst);
+
+		free(src);
+		free(dst);
+		if (rc == 0) {
+			/* the twin's inode, so its stat is f->hash's: no lstat */
+			f->orig.mtime_ns = f->hash.mtime_ns;
+			f->orig.ino = f->hash.ino;
+			f->orig.fact.mtime = f->hash.fact.mtime;
+			return 0;
+		}
+	}
+	return publish_out(r, f, &f->orig, 0, twin);
+}
+
+/* The original name: staged for commit when its bytes changed (placed at
+ * once in a fresh output).  twin is the hashed name already in place with
+ * the same bytes, or NULL. */
 static int write_orig(struct run *r, struct cfile *f, int d, struct encoded *e,
 		      const char *twin)
 {
-	int as_link = r->o->link && f->path;
+	int as_link = r->o->link && f->path, placed = 0;
 
 	if (d == 0)
 		return 0;
 	if (d == 2) {
 		if (as_link)
 			f->orig.tmp = link_tmp(r, f, &f->orig);
+		else if (r->fresh)
+			placed = publish_orig(r, f, twin) == 0;
 		else if (!(twin && (f->orig.tmp = hardlink_tmp(r, twin, &f->orig))) &&
 			 cfile_load(f) == 0)
 			f->orig.tmp = write_tmp(r, f, f->data, f->len, &f->orig);
-		if (!f->orig.tmp)
+		if (!f->orig.tmp && !placed)
 			return -1;
 		f->orig.written = 1;
 		log_info(2, "%s '%s'", as_link ? "Linking" : "Copying", cfile_label(f));
@@ -472,29 +529,6 @@ static int write_orig(struct run *r, struct cfile *f, int d, struct encoded *e,
 	return write_variants(r, f, &f->orig, e, 0, twin);
 }
 
-/* The hashed name's bytes, published at once: a link to same (an earlier
- * file with identical bytes) when given, else written. */
-static int publish_hashed(struct run *r, struct cfile *f, const struct cfile *same)
-{
-	char *tmp = stage_path(r);
-	struct stat st;
-	int rc = -1;
-
-	if (same)
-		rc = publish_link(r->root, same->hashed, f->hashed, tmp, &st);
-	if (rc < 0 && cfile_final(r, f) == 0) {
-		rc = f->final ? publish_bytes(r->root, f->hashed, f->final, f->final_len, tmp, &st)
-			      : publish_bytes(r->root, f->hashed, f->data, f->len, tmp, &st);
-		if (rc < 0)
-			cfile_fail(f, "cannot write %s/%s: %s", r->root, f->hashed, strerror(-rc));
-	}
-	free(tmp);
-	if (rc < 0)
-		return -1;
-	note_stat(&f->hash, &st);
-	return 0;
-}
-
 /* The hashed name: content-addressed, so it is placed at once.  same is
  * an earlier file with identical final bytes (already written), or NULL. */
 static int write_hashed(struct run *r, struct cfile *f, int d, struct encoded *e,
@@ -503,7 +537,7 @@ static int write_hashed(struct run *r, struct cfile *f, int d, struct encoded *e
 	if (d == 0)
 		return 0;
 	if (d == 2) {
-		if (publish_hashed(r, f, same) < 0)
+		if (publish_out(r, f, &f->hash, 1, same ? same->hashed : NULL) < 0)
 			return -1;
 		atomic_store(&r->staged, 1);
 		f->hash.written = 1;
@@ -629,6 +663,44 @@ static int cmp_by_size(const void *a, const void *b, void *ctx)
 	return x < y ? -1 : x > y;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A fresh output gets every directory at once, parents first (a prefix
+ * sorts first), instead of each first write failing with ENOENT. */
+static void make_dirs(struct run *r)
+{
+	struct strlist dirs = { 0 };
+	const char *prev = NULL;
+	size_t prevlen = 0;
+
+	for (size_t i = 0; i < r->fs.n; i++) {
+		const char *name = r->fs.v[i].name;
+		size_t len = path_dirlen(name);
+		char *d;
+
+		if (!len || (prev && len == prevlen && !memcmp(prev, name, len)))
+			continue;
+		prev = name;
+		prevlen = len;
+		d = join(r->root, "/", name);
+		d[strlen(r->root) + 1 + len] = '\0';
+		strlist_add_nodup(&dirs, d);
+	}
+	if (dirs.n)
+		qsort(dirs.v, dirs.n, sizeof(*dirs.v), cmp_str);
+	for (size_t i = 0; i < dirs.n; i++) {
+		if (i && !strcmp(dirs.v[i], dirs.v[i - 1]))
+			continue;
+		/* a parent without files of its own is made on the way */
+		if (mkdir(dirs.v[i], 0755) != 0 && errno == ENOENT)
+			mkdir_p(dirs.v[i], 0755);
+	}
+	strlist_release(&dirs);
+}
+
 static void write_item(size_t k, unsigned tid, void *ctx)
 {
 	const struct pass *p = ctx;
@@ -657,6 +729,8 @@ int write_files(struct run *r)
 			items[k++] = i;
 	if (nl)
 		qsort_r(items, nl, sizeof(*items), cmp_by_size, r);
+	if (r->fresh && !r->o->dry_run)
+		make_dirs(r);
 	progress_phase("writing", n);
 	workq_run(nl, r->nthreads, write_item, &p);
 	p.items = items + nl;
