@@ -28,6 +28,7 @@ struct out_state {
 	char *enc_tmp[ENC_COUNT]; /* staged variants; owned, or NULL */
 	int enc_stale[ENC_COUNT]; /* an old variant to delete at commit */
 	int existed;          /* the file was there before this run */
+	int todo;             /* what the check said: 0 nothing, 1 variants unknown, 2 write */
 };
 
 /* A reference of a CSS/JS file, resolved. */

@@ -563,48 +563,74 @@ static void fill_facts(struct cfile *f)
 	f->hash.fact.flags = FACT_IMMUTABLE;
 }
 
+/* Counts f, frees what writing it needed, and reports progress. */
+static void finish_one(struct run *r, struct cfile *f)
+{
+	atomic_fetch_add(f->orig.written ? &r->copied : &r->unmodified, 1);
+	free(f->final);
+	f->final = NULL;
+	cfile_unload(f);
+	progress_tick();
+}
+
+/*
+ * Checks both names of file i against the disk and the cache (stat only,
+ * in name order: the per-thread directory fds stay warm).  Files with
+ * nothing to write are finished here; the others get todo set for
+ * write_one().
+ */
+static void check_one(size_t i, unsigned tid, void *ctx)
+{
+	struct run *r = ctx;
+	struct cfile *f = &r->fs.v[i];
+	int post = !r->o->no_post_process;
+
+	fill_facts(f);
+	f->orig.todo = decide(r, f, &f->orig, r->o->link && f->path, &r->dirs[tid]);
+	if (post && hashed_size(r, f, &f->hash.fact.size) < 0) {
+		f->orig.todo = 0;
+		goto done;
+	}
+	if (post)
+		f->hash.todo = decide(r, f, &f->hash, 0, &r->dirs[tid]);
+	if (f->orig.todo || f->hash.todo)
+		atomic_store(&r->dirty, 1);
+	if (r->o->dry_run) {
+		if (f->orig.todo == 2)
+			log_info(1, "Pretending to %s '%s'",
+				 r->o->link && f->path ? "link" : "copy", cfile_label(f));
+		f->orig.written = f->orig.todo == 2;
+		if (f->hash.todo == 2)
+			atomic_fetch_add(&r->post_processed, 1);
+		f->orig.todo = f->hash.todo = 0;
+	}
+done:
+	if (!f->orig.todo && !f->hash.todo)
+		finish_one(r, f);
+}
+
+/* Writes what check_one() found missing or stale for file i. */
 static void write_one(size_t i, unsigned tid, void *ctx)
 {
 	struct run *r = ctx;
 	struct cfile *f = &r->fs.v[i];
 	struct encoded eo = { 0 }, eh = { 0 };
-	int post = !r->o->no_post_process, d_orig, d_hash = 0;
+	int post = !r->o->no_post_process;
 	const char *twin;
 	const struct cfile *same;
 
-	fill_facts(f);
-	d_orig = decide(r, f, &f->orig, r->o->link && f->path, &r->dirs[tid]);
-	if (post && (hashed_size(r, f, &f->hash.fact.size) < 0 ||
-		     (d_hash = decide(r, f, &f->hash, 0, &r->dirs[tid])) < 0))
-		goto out;
-	if (d_orig || d_hash)
-		atomic_store(&r->dirty, 1);
-	if (r->o->dry_run) {
-		if (d_orig == 2)
-			log_info(1, "Pretending to %s '%s'",
-				 r->o->link && f->path ? "link" : "copy", cfile_label(f));
-		f->orig.written = d_orig == 2;
-		if (d_hash == 2)
-			atomic_fetch_add(&r->post_processed, 1);
-		goto out;
-	}
 	/* Same bytes under both names (nothing rewritten): compress once and
 	 * let the original be a hard link to the hashed file. */
 	twin = post && !f->ndeps ? f->hashed : NULL;
 	same = r->leader && r->leader[i] != i && !(r->fs.v[r->leader[i]].flags & CF_FAILED)
 	       ? &r->fs.v[r->leader[i]] : NULL;
-	if (post && write_hashed(r, f, d_hash, twin ? &eo : &eh, same) < 0)
+	if (post && write_hashed(r, f, f->hash.todo, twin ? &eo : &eh, same) < 0)
 		goto out;
-	if (write_orig(r, f, d_orig, &eo, twin) < 0)
-		goto out;
+	write_orig(r, f, f->orig.todo, &eo, twin);
 out:
-	atomic_fetch_add(f->orig.written ? &r->copied : &r->unmodified, 1);
 	encoded_release(&eo);
 	encoded_release(&eh);
-	free(f->final);
-	f->final = NULL;
-	cfile_unload(f);
-	progress_tick();
+	finish_one(r, f);
 }
 
 static int cmp_by_content(const void *a, const void *b, void *ctx)
@@ -710,7 +736,7 @@ static void write_item(size_t k, unsigned tid, void *ctx)
 
 int write_files(struct run *r)
 {
-	size_t n = r->fs.n, *order = xcalloc(n + 1, sizeof(*order)), nl = 0;
+	size_t n = r->fs.n, *order = xcalloc(n + 1, sizeof(*order)), nl = 0, nw = 0;
 	size_t *items = xcalloc(n + 1, sizeof(*items));
 	struct pass p = { r, items };
 
@@ -720,21 +746,24 @@ int write_files(struct run *r)
 	else
 		for (size_t i = 0; i < n; i++)
 			r->leader[i] = i;
+	progress_phase("writing", n);
+	workq_run(n, r->nthreads, check_one, r);
 	/* Leaders first, then the files that link to their leader's variants. */
-	for (size_t i = 0; i < n; i++)
-		if (r->leader[i] == i)
-			items[nl++] = i;
-	for (size_t i = 0, k = nl; i < n; i++)
-		if (r->leader[i] != i)
-			items[k++] = i;
+	for (int lead = 1; lead >= 0; lead--) {
+		for (size_t i = 0; i < n; i++)
+			if ((r->fs.v[i].orig.todo || r->fs.v[i].hash.todo) &&
+			    (r->leader[i] == i) == lead)
+				items[nw++] = i;
+		if (lead)
+			nl = nw;
+	}
 	if (nl)
 		qsort_r(items, nl, sizeof(*items), cmp_by_size, r);
-	if (r->fresh && !r->o->dry_run)
+	if (r->fresh && nw)
 		make_dirs(r);
-	progress_phase("writing", n);
 	workq_run(nl, r->nthreads, write_item, &p);
 	p.items = items + nl;
-	workq_run(n - nl, r->nthreads, write_item, &p);
+	workq_run(nw - nl, r->nthreads, write_item, &p);
 	progress_done();
 	free(order);
 	free(items);
