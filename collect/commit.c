@@ -256,8 +256,11 @@ int commit_files(struct run *r)
 	struct strlist keep = { 0 };
 	int man_changed = 0, rc = -1;
 
-	if (settled(r))
+	if (settled(r)) {
+		if (!r->stamps.valid)  /* an output from before the record existed */
+			dirstamp_write(r->root, &r->fs, r->cache.raw_hash);
 		return 0;
+	}
 	build_outs(r, &o);
 	if (!r->o->no_post_process)
 		build_manifest(r, &man, &man_changed);
@@ -273,6 +276,8 @@ int commit_files(struct run *r)
 		kept_paths(&o, &keep);
 		clear_outputs(r->root, &keep, 0);
 	}
+	/* Last: nothing in the output changes after this. */
+	dirstamp_write(r->root, &r->fs, hash_bytes(cache.buf, cache.len));
 out:
 	strlist_release(&keep);
 	strbuf_release(&man);

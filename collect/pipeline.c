@@ -260,6 +260,7 @@ out:
 	for (unsigned t = 0; t < r.nthreads; t++)
 		dircache_release(&r.dirs[t]);
 	free(r.dirs);
+	dirstamp_release(&r.stamps);
 	fileset_release(&r.fs);
 	cache_release(&r.cache);
 	tree_index_release(&r.old_index);

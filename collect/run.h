@@ -7,6 +7,7 @@
 
 #include "cache.h"
 #include "dircache.h"
+#include "dirstamp.h"
 #include "fileset.h"
 #include "options.h"
 
@@ -26,6 +27,7 @@ struct run {
 	unsigned nthreads;
 	void **magic;          /* one libmagic handle per thread, opened lazily */
 	struct dircache *dirs; /* one per thread: cheaper stat() of sorted paths */
+	struct dirstamp stamps;/* output directories unchanged since the cache */
 	atomic_size_t tmp_seq; /* names of staged files */
 	atomic_size_t copied, unmodified, post_processed;
 	atomic_int staged;     /* some file was written: sync before commit */

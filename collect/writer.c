@@ -12,6 +12,7 @@
 
 #include "atomicfile.h"
 #include "compress.h"
+#include "dirstamp.h"
 #include "hash.h"
 #include "log.h"
 #include "mime.h"
@@ -329,7 +330,9 @@ static int decide(struct run *r, const struct cfile *f, struct out_state *os, in
 	if (co && co->fact.hash == os->fact.hash && co->fact.size == os->fact.size &&
 	    co->mtime_ns == os->mtime_ns && co->ino == os->ino) {
 		memcpy(os->fact.enc, co->fact.enc, sizeof(os->fact.enc));
-		rc = variants_there(dc, path, co) ? 0 : 1;
+		/* in an unchanged directory the variants' names are still there */
+		rc = dirstamp_trusted(&r->stamps, os->fact.path) || variants_there(dc, path, co)
+		     ? 0 : 1;
 	} else if (as_link ? links_to_source(path, f)
 			   : same_content(path, os->fact.size, os->fact.hash)) {
 		rc = 1;
@@ -337,6 +340,31 @@ static int decide(struct run *r, const struct cfile *f, struct out_state *os, in
 out:
 	free(path);
 	return rc;
+}
+
+/*
+ * Whether f's original name needs no stat: it is a hard link to the hashed
+ * name (same bytes, same inode in the cache), whose inode decide() just
+ * found as cached, and their directory has gained or lost no name since.
+ * Then takes its facts from the cache.
+ */
+static int orig_via_twin(struct run *r, struct cfile *f)
+{
+	const struct cache_out *co;
+
+	if (r->o->no_post_process || (r->o->link && f->path) || f->ndeps || f->hash.todo ||
+	    !f->hash.existed || !dirstamp_trusted(&r->stamps, f->name))
+		return 0;
+	co = cache_find_out(&r->cache, f->name);
+	if (!co || co->fact.hash != f->src_hash || co->fact.size != f->len ||
+	    co->ino != f->hash.ino || co->mtime_ns != f->hash.mtime_ns)
+		return 0;
+	f->orig.existed = 1;
+	f->orig.mtime_ns = co->mtime_ns;
+	f->orig.ino = co->ino;
+	f->orig.fact.mtime = co->fact.mtime;
+	memcpy(f->orig.fact.enc, co->fact.enc, sizeof(f->orig.fact.enc));
+	return 1;
 }
 
 /* Size of f's final bytes without computing them when the cache knows. */
@@ -586,13 +614,12 @@ static void check_one(size_t i, unsigned tid, void *ctx)
 	int post = !r->o->no_post_process;
 
 	fill_facts(f);
-	f->orig.todo = decide(r, f, &f->orig, r->o->link && f->path, &r->dirs[tid]);
-	if (post && hashed_size(r, f, &f->hash.fact.size) < 0) {
-		f->orig.todo = 0;
+	if (post && hashed_size(r, f, &f->hash.fact.size) < 0)
 		goto done;
-	}
 	if (post)
 		f->hash.todo = decide(r, f, &f->hash, 0, &r->dirs[tid]);
+	if (!orig_via_twin(r, f))
+		f->orig.todo = decide(r, f, &f->orig, r->o->link && f->path, &r->dirs[tid]);
 	if (f->orig.todo || f->hash.todo)
 		atomic_store(&r->dirty, 1);
 	if (r->o->dry_run) {
@@ -746,6 +773,8 @@ int write_files(struct run *r)
 	else
 		for (size_t i = 0; i < n; i++)
 			r->leader[i] = i;
+	if (!r->fresh && !r->o->clear && r->cache.valid)
+		dirstamp_load(&r->stamps, r->root, r->cache.raw_hash);
 	progress_phase("writing", n);
 	workq_run(n, r->nthreads, check_one, r);
 	/* Leaders first, then the files that link to their leader's variants. */
