@@ -20,10 +20,12 @@
 #define SOURCE_MAX ((size_t)1 << 31)  /* one source file's bytes */
 #define SNIFF_LEN 8192
 
-/* Reads path whole into a buffer sized from fstat (not a growth policy:
- * thousands of small files stay small).  Returns owned bytes, NUL-ended,
+/* Reads path whole into a buffer sized from size (the file's size as
+ * stat'ed, or (size_t)-1 to fstat it): one read() when it still holds that
+ * many bytes (asking one more shows a file that grew), not a growth policy,
+ * so thousands of small files stay small.  Returns owned bytes, NUL-ended,
  * or NULL with errno set. */
-static char *read_whole(const char *path, size_t *len)
+static char *read_whole(const char *path, size_t size, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t n = 0, alloc;
@@ -32,13 +34,19 @@ static char *read_whole(const char *path, size_t *len)
 
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) != 0 || (size_t)st.st_size >= SOURCE_MAX) {
-		if (errno == 0 || (size_t)st.st_size >= SOURCE_MAX)
-			errno = EFBIG;
+	if (size == (size_t)-1) {
+		if (fstat(fd, &st) != 0) {
+			close(fd);
+			return NULL;
+		}
+		size = (size_t)st.st_size;
+	}
+	if (size >= SOURCE_MAX) {
 		close(fd);
+		errno = EFBIG;
 		return NULL;
 	}
-	alloc = (size_t)st.st_size + 1;
+	alloc = size + 2;
 	buf = xmalloc(alloc);
 	for (;;) {
 		ssize_t got;
@@ -54,6 +62,9 @@ static char *read_whole(const char *path, size_t *len)
 		if (got <= 0)
 			break;
 		n += (size_t)got;
+		/* short of the room asked: the end of a regular file */
+		if (n == size && n + 1 < alloc)
+			break;
 	}
 	close(fd);
 	buf[n] = '\0';
@@ -70,7 +81,7 @@ int cfile_load(struct cfile *f)
 	if (f->data)
 		return 0;
 	errno = 0;
-	buf = read_whole(f->path, &len);
+	buf = read_whole(f->path, (f->flags & CF_NOSTAT) ? (size_t)-1 : f->len, &len);
 	if (!buf) {
 		cfile_fail(f, "cannot read %s: %s", f->path,
 			   errno == EFBIG ? "file too large" : strerror(errno));
@@ -112,17 +123,39 @@ static void classify(struct cfile *f)
 		f->flags |= CF_JS;
 }
 
+#define SMALL_FILE 16384  /* hashed from one read() on the stack */
+
+/* Hashes a file of the stat'ed size len from one read, when it is small
+ * and still that size (asking one byte more shows a file that grew).
+ * 0, or -1 to stream it instead. */
+static int hash_small(int fd, size_t len, uint64_t *h)
+{
+	char buf[SMALL_FILE + 1];
+	ssize_t got;
+
+	if (len > SMALL_FILE)
+		return -1;
+	do
+		got = read(fd, buf, len + 1);
+	while (got < 0 && errno == EINTR);
+	if (got != (ssize_t)len)
+		return -1;
+	*h = hash_bytes(buf, len);
+	return 0;
+}
+
 /* Streams the file through the hash without keeping it. */
 static int hash_file(struct cfile *f)
 {
 	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
-	int rc;
+	int rc = 0;
 
 	if (fd < 0) {
 		cfile_fail(f, "cannot read %s: %s", f->path, strerror(errno));
 		return -1;
 	}
-	rc = hash_fd(fd, &f->src_hash);
+	if (f->len > SMALL_FILE || hash_small(fd, f->len, &f->src_hash) < 0)
+		rc = lseek(fd, 0, SEEK_SET) == 0 ? hash_fd(fd, &f->src_hash) : -errno;
 	close(fd);
 	if (rc < 0) {
 		cfile_fail(f, "cannot read %s: %s", f->path, strerror(-rc));
