@@ -17,6 +17,7 @@
 #define CF_FINAL    (1u << 5)  /* final_hash is known */
 #define CF_FAILED   (1u << 6)
 #define CF_NOSTAT   (1u << 7)  /* size, mtime, inode not read yet */
+#define CF_LENKNOWN (1u << 8)  /* final_len is the last rewrite's, even once final is freed */
 
 /* What was decided about one output file (original or hashed name). */
 struct out_state {

@@ -49,6 +49,7 @@ static int rewrite(struct run *r, struct cfile *f)
 		goto big;
 	free(f->final);
 	f->final = strbuf_detach(&out, &f->final_len);
+	f->flags |= CF_LENKNOWN;
 	return 0;
 big:
 	strbuf_release(&out);

@@ -376,6 +376,10 @@ static int hashed_size(struct run *r, struct cfile *f, uint64_t *size)
 		*size = f->len;
 		return 0;
 	}
+	if (f->flags & CF_LENKNOWN) {  /* rewritten this run, maybe freed since */
+		*size = f->final_len;
+		return 0;
+	}
 	if (!f->final) {
 		co = cache_find_out(&r->cache, f->hashed);
 		if (co && co->fact.hash == f->final_hash) {
@@ -612,10 +616,16 @@ static void check_one(size_t i, unsigned tid, void *ctx)
 	struct run *r = ctx;
 	struct cfile *f = &r->fs.v[i];
 	int post = !r->o->no_post_process;
+	int had_final = f->final != NULL;  /* a cycle's: not made again */
 
 	fill_facts(f);
 	if (post && hashed_size(r, f, &f->hash.fact.size) < 0)
 		goto done;
+	if (!had_final) {  /* the writer makes them again: memory stays flat */
+		free(f->final);
+		f->final = NULL;
+		cfile_unload(f);
+	}
 	if (post)
 		f->hash.todo = decide(r, f, &f->hash, 0, &r->dirs[tid]);
 	if (!orig_via_twin(r, f))
