@@ -28,6 +28,8 @@ static int place_orig(struct run *r, struct cfile *f)
 
 	if (f->orig.tmp && (rc = place_file(f->orig.tmp, r->root, f->name)) < 0)
 		return log_error("cannot write %s/%s: %s", r->root, f->name, strerror(-rc));
+	free(f->orig.tmp);
+	f->orig.tmp = NULL;  /* placed: nothing for stage_cleanup() */
 	for (int e = 0; e < ENC_COUNT; e++) {
 		char *name;
 
@@ -39,6 +41,10 @@ static int place_orig(struct run *r, struct cfile *f)
 		sprintf(name, "%s%s", f->name, tree_enc_suffix[e]);
 		rc = place_file(f->orig.enc_tmp[e], r->root, name);
 		free(name);
+		if (rc == 0) {
+			free(f->orig.enc_tmp[e]);
+			f->orig.enc_tmp[e] = NULL;
+		}
 		if (rc < 0)
 			return log_error("cannot write %s/%s%s: %s", r->root, f->name,
 					 tree_enc_suffix[e], strerror(-rc));

@@ -148,10 +148,16 @@ static void recon_dir(struct recon *rc, int dfd, const char *rel)
 	while ((de = readdir(d))) {
 		char *p;
 		struct stat st;
+		long pid;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 		    (!*rel && own_top(de->d_name)))
 			continue;
+		if ((pid = stage_name_pid(de->d_name)) >= 0) {
+			if (pid != rc->r->pid)  /* staged by a run that died */
+				unlinkat(dirfd(d), de->d_name, 0);
+			continue;  /* this run's own: placed at commit */
+		}
 		p = xmalloc(strlen(rel) + strlen(de->d_name) + 2);
 		sprintf(p, "%s%s%s", rel, *rel ? "/" : "", de->d_name);
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&

@@ -62,8 +62,8 @@ static uint64_t settings_hash(const struct options *o)
 	return h;
 }
 
-/* Removes the stage directory and what a killed run left in it. */
-static void remove_stage(const char *stage)
+/* Empties the stage directory of what a killed run left in it. */
+static void empty_stage(const char *stage)
 {
 	DIR *d = opendir(stage);
 	struct dirent *de;
@@ -74,7 +74,20 @@ static void remove_stage(const char *stage)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			unlinkat(dirfd(d), de->d_name, 0);
 	closedir(d);
-	rmdir(stage);
+}
+
+/* Removes the temporary files a failed run staged beside outputs. */
+static void stage_cleanup(struct run *r)
+{
+	for (size_t i = 0; i < r->fs.n; i++) {
+		struct out_state *os = &r->fs.v[i].orig;
+
+		if (os->tmp)
+			unlink(os->tmp);
+		for (int e = 0; e < ENC_COUNT; e++)
+			if (os->enc_tmp[e])
+				unlink(os->enc_tmp[e]);
+	}
 }
 
 /* Creates the output, takes the lock, prepares an empty stage.  Returns the
@@ -98,8 +111,11 @@ static int open_output(struct run *r)
 		return log_error("%s is in use by another collect", r->root);
 	}
 	if (access(r->stage, F_OK) == 0) {
-		r->reconcile = 1;  /* a run died here: list what it left */
-		remove_stage(r->stage);
+		/* A run died here: list what it left.  The stage stays, as the
+		 * mark, until a run has reconciled the output. */
+		r->reconcile = 1;
+		r->stage_made = 1;
+		empty_stage(r->stage);
 	}
 	/* Nothing but the lock: no earlier output to check or protect. */
 	r->fresh = dir_non_empty(r->root, LOCK_NAME) == 0;
@@ -238,6 +254,7 @@ int pipeline_run(const struct options *o)
 	r.magic = xcalloc(r.nthreads, sizeof(*r.magic));
 	r.dirs = xcalloc(r.nthreads, sizeof(*r.dirs));
 	r.settings = settings_hash(o);
+	r.pid = (long)getpid();
 	tree_index_init(&r.old_index);
 	pthread_mutex_init(&r.stage_lock, NULL);
 	progress_init(o->verbosity);
@@ -248,8 +265,11 @@ int pipeline_run(const struct options *o)
 	rc = run_phases(&r);
 	if (!rc)
 		summary(&r);
-	if (r.stage_made)
-		remove_stage(r.stage);
+	stage_cleanup(&r);
+	if (r.stage_made && (rc == 0 || !r.reconcile)) {
+		empty_stage(r.stage);
+		rmdir(r.stage);
+	}
 out:
 	if (lock >= 0)
 		close(lock);

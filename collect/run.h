@@ -29,6 +29,7 @@ struct run {
 	struct dircache *dirs; /* one per thread: cheaper stat() of sorted paths */
 	struct dirstamp stamps;/* output directories unchanged since the cache */
 	atomic_size_t tmp_seq; /* names of staged files */
+	long pid;              /* in the names of staged files */
 	atomic_size_t copied, unmodified, post_processed;
 	atomic_int staged;     /* some file was written: sync before commit */
 	atomic_int dirty;      /* something differs from what the cache says */
@@ -41,6 +42,7 @@ struct run {
 
 #define STAGE_NAME ".staticroot-tmp"
 #define LOCK_NAME ".staticroot-lock"
+#define TMP_MARK ".sr-tmp"
 
 /* Phase 2-3: hashes sources, types them, scans and resolves references.
  * Returns 0, or -1 after printing every per-file error in name order. */
@@ -66,8 +68,17 @@ int resolve_refs(struct run *r, struct cfile *f);
  * rewrite_files() ran.  0, or -1 with cfile_fail(). */
 int cfile_final(struct run *r, struct cfile *f);
 
-/* A fresh path in the stage directory (created on first use); owned. */
-char *stage_path(struct run *r);
+/*
+ * A fresh temporary path for an output to be renamed to root/dest later:
+ * beside it, ".<base>" TMP_MARK "<pid>-<n>", so the rename stays within one
+ * directory (the stage directory when that name would be too long).  The
+ * stage directory is made on first use either way: it tells the next run
+ * that this one may have left temporary files.  Owned.
+ */
+char *stage_path(struct run *r, const char *dest);
+
+/* The process id in an entry's name when stage_path() made it, else -1. */
+long stage_name_pid(const char *name);
 
 /* Renames tmp to root/name, creating its directories.  0 or -errno. */
 int place_file(const char *tmp, const char *root, const char *name);

@@ -53,31 +53,73 @@ static int64_t st_mtime_ns(const struct stat *st)
 	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
-/* A new temporary path in the stage directory, created on first use so
- * that a run with nothing to write changes nothing; owned. */
-char *stage_path(struct run *r)
+char *stage_path(struct run *r, const char *dest)
 {
-	char num[32];
+	size_t dirlen = path_dirlen(dest), blen;
+	const char *base = dest + dirlen + (dirlen ? 1 : 0);
+	char num[48], *p;
 
 	pthread_mutex_lock(&r->stage_lock);
 	if (!r->stage_made && (mkdir(r->stage, 0700) == 0 || errno == EEXIST))
 		r->stage_made = 1;
 	pthread_mutex_unlock(&r->stage_lock);
 
-	snprintf(num, sizeof(num), "/%zu", atomic_fetch_add(&r->tmp_seq, 1));
-	return join(r->stage, num, "");
+	snprintf(num, sizeof(num), "%ld-%zu", r->pid,
+		 atomic_fetch_add(&r->tmp_seq, 1));
+	blen = strlen(base);
+	if (1 + blen + strlen(TMP_MARK) + strlen(num) > NAME_MAX)
+		return join(r->stage, "/", num);
+	p = xmalloc(strlen(r->root) + dirlen + blen + strlen(TMP_MARK) + strlen(num) + 4);
+	sprintf(p, "%s/%.*s%s.%s%s%s", r->root, (int)dirlen, dest, dirlen ? "/" : "", base,
+		TMP_MARK, num);
+	return p;
+}
+
+long stage_name_pid(const char *name)
+{
+	const char *m = strstr(name, TMP_MARK);
+	char *end;
+	long pid;
+
+	if (name[0] != '.' || !m)
+		return -1;
+	m += strlen(TMP_MARK);
+	if (*m < '0' || *m > '9')
+		return -1;
+	pid = strtol(m, &end, 10);
+	if (*end != '-' || end[1] < '0' || end[1] > '9')
+		return -1;
+	strtoul(end + 1, &end, 10);
+	return *end == '\0' ? pid : -1;
+}
+
+/* Makes the directory of the temporary path tmp (an output directory new
+ * to this run).  Returns 0 when made, so the caller retries. */
+static int make_tmp_dir(const char *tmp)
+{
+	char *dir = xstrdup(tmp), *slash = strrchr(dir, '/');
+	int rc = -1;
+
+	if (slash) {
+		*slash = '\0';
+		rc = mkdir_p(dir, 0755);
+	}
+	free(dir);
+	return rc;
 }
 
 /* Writes data to a new staged file; records its mtime and inode in os when
  * given.  Returns the owned path, or NULL after cfile_fail(). */
-static char *write_tmp(struct run *r, struct cfile *f, const void *data, size_t len,
-		       struct out_state *os)
+static char *write_tmp(struct run *r, struct cfile *f, const char *dest, const void *data,
+		       size_t len, struct out_state *os)
 {
-	char *tmp = stage_path(r);
+	char *tmp = stage_path(r, dest);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	const char *p = data;
 	struct stat st;
 
+	if (fd < 0 && errno == ENOENT && make_tmp_dir(tmp) == 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		goto fail;
 	while (len) {
@@ -111,10 +153,13 @@ fail:
 /* Stages a symbolic link to f's source (--link).  Owned path or NULL. */
 static char *link_tmp(struct run *r, struct cfile *f, struct out_state *os)
 {
-	char *tmp = stage_path(r), *target = realpath(f->path, NULL);
+	char *tmp = stage_path(r, f->name), *target = realpath(f->path, NULL);
 	struct stat st;
+	int rc = target ? symlink(target, tmp) : -1;
 
-	if (!target || symlink(target, tmp) != 0) {
+	if (rc != 0 && target && errno == ENOENT && make_tmp_dir(tmp) == 0)
+		rc = symlink(target, tmp);
+	if (rc != 0) {
 		cfile_fail(f, "cannot link %s: %s", f->path, strerror(errno));
 		free(target);
 		free(tmp);
@@ -135,12 +180,16 @@ static char *link_tmp(struct run *r, struct cfile *f, struct out_state *os)
  * outputs are only ever replaced by rename, never rewritten in place.
  * Returns the owned path, or NULL when linking is not possible.
  */
-static char *hardlink_tmp(struct run *r, const char *from, struct out_state *os)
+static char *hardlink_tmp(struct run *r, const char *from, const char *dest,
+			  struct out_state *os)
 {
-	char *src = join(r->root, "/", from), *tmp = stage_path(r);
+	char *src = join(r->root, "/", from), *tmp = stage_path(r, dest);
 	struct stat st;
+	int rc = link(src, tmp);
 
-	if (link(src, tmp) != 0 || lstat(tmp, &st) != 0) {
+	if (rc != 0 && errno == ENOENT && make_tmp_dir(tmp) == 0)
+		rc = link(src, tmp);
+	if (rc != 0 || lstat(tmp, &st) != 0) {
 		unlink(tmp);
 		free(tmp);
 		free(src);
@@ -408,22 +457,25 @@ void unlink_variant(const char *root, const char *name, int enc)
 static char *variant_tmp(struct run *r, struct cfile *f, struct encoded *e, int i,
 			 int hashed, const char *twin)
 {
-	char *tmp = NULL, *name;
+	char *tmp = NULL, *name, *dest = join(f->name, tree_enc_suffix[i], "");
 
 	if (twin) {
 		name = join(twin, tree_enc_suffix[i], "");
-		tmp = hardlink_tmp(r, name, NULL);
+		tmp = hardlink_tmp(r, name, dest, NULL);
 		free(name);
 		if (tmp)
-			return tmp;
+			goto out;
 	}
 	if (encode_now(r, f, hashed, e) < 0)
-		return NULL;
+		goto out;
 	if (!e->v[i].present) {
 		cfile_fail(f, "%s: compression gave other results than before", cfile_label(f));
-		return NULL;
+		goto out;
 	}
-	return write_tmp(r, f, e->buf[i].buf, e->buf[i].len, NULL);
+	tmp = write_tmp(r, f, dest, e->buf[i].buf, e->buf[i].len, NULL);
+out:
+	free(dest);
+	return tmp;
 }
 
 /* Publishes variant i of os (the hashed name, or the original in a fresh
@@ -432,7 +484,7 @@ static char *variant_tmp(struct run *r, struct cfile *f, struct encoded *e, int 
 static int publish_variant(struct run *r, struct cfile *f, struct out_state *os,
 			   struct encoded *e, int i, int hashed, const char *twin)
 {
-	char *name = join(os->fact.path, tree_enc_suffix[i], ""), *tmp = stage_path(r);
+	char *name = join(os->fact.path, tree_enc_suffix[i], ""), *tmp = stage_path(r, name);
 	struct stat st;
 	int rc = -1;
 
@@ -458,13 +510,15 @@ static int publish_variant(struct run *r, struct cfile *f, struct out_state *os,
 static int write_variants(struct run *r, struct cfile *f, struct out_state *os,
 			  struct encoded *e, int hashed, const char *twin)
 {
+	const struct cache_out *co = os->existed ? cache_find_out(&r->cache, os->fact.path) : NULL;
 	int direct = hashed || r->fresh;
 
 	for (int i = 0; i < ENC_COUNT; i++) {
 		os->fact.enc[i] = e->v[i];
 		if (!e->v[i].present) {
-			/* A file new to the output has no old variant to remove. */
-			if (!os->existed)
+			/* A file new to the output, or one the cache knows had no
+			 * such variant, has no old variant to remove. */
+			if (!os->existed || (co && !co->fact.enc[i].present))
 				continue;
 			os->enc_stale[i] = 1;
 			if (hashed)
@@ -488,7 +542,7 @@ static int publish_out(struct run *r, struct cfile *f, struct out_state *os, int
 		       const char *from)
 {
 	const char *name = os->fact.path;
-	char *tmp = stage_path(r);
+	char *tmp = stage_path(r, name);
 	struct stat st;
 	int rc = -1;
 
@@ -546,9 +600,9 @@ static int write_orig(struct run *r, struct cfile *f, int d, struct encoded *e,
 			f->orig.tmp = link_tmp(r, f, &f->orig);
 		else if (r->fresh)
 			placed = publish_orig(r, f, twin) == 0;
-		else if (!(twin && (f->orig.tmp = hardlink_tmp(r, twin, &f->orig))) &&
+		else if (!(twin && (f->orig.tmp = hardlink_tmp(r, twin, f->name, &f->orig))) &&
 			 cfile_load(f) == 0)
-			f->orig.tmp = write_tmp(r, f, f->data, f->len, &f->orig);
+			f->orig.tmp = write_tmp(r, f, f->name, f->data, f->len, &f->orig);
 		if (!f->orig.tmp && !placed)
 			return -1;
 		f->orig.written = 1;
