@@ -33,21 +33,6 @@ static char *dir_of(const char *root, const char *name, int create)
 	return dir;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Links the open unnamed file fd to path (through tmp when path exists). */
 static int link_fd(int fd, const char *path, const char *tmp)
 {
@@ -80,7 +65,7 @@ static int via_tmp(const char *root, const char *name, const char *path, const v
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	rc = write_all(fd, data, len);
+	rc = write_full(fd, data, len);
 	if (!rc && fstat(fd, st) != 0)
 		rc = -errno;
 	if (close(fd) != 0 && !rc)
@@ -112,7 +97,7 @@ int publish_bytes(const char *root, const char *name, const void *data, size_t l
 		rc = via_tmp(root, name, path, data, len, fallback_tmp, st);
 		goto out;
 	}
-	rc = write_all(fd, data, len);
+	rc = write_full(fd, data, len);
 	if (!rc && fstat(fd, st) != 0)
 		rc = -errno;
 	if (!rc)

@@ -10,6 +10,9 @@
  */
 int atomic_write_file(const char *path, const void *data, size_t len, mode_t mode);
 
+/* Writes all of data to fd, retrying short writes and EINTR.  0, or -errno. */
+int write_full(int fd, const void *data, size_t len);
+
 /* Creates dir and its parents like mkdir -p.  0, or -errno. */
 int mkdir_p(const char *dir, mode_t mode);
 

@@ -10,8 +10,10 @@
 #include "atomicfile.h"
 #include "log.h"
 
-static int write_all(int fd, const char *p, size_t len)
+int write_full(int fd, const void *data, size_t len)
 {
+	const char *p = data;
+
 	while (len) {
 		ssize_t n = write(fd, p, len);
 
@@ -36,7 +38,7 @@ int atomic_write_file(const char *path, const void *data, size_t len, mode_t mod
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return log_error("cannot create %s: %s", tmp, strerror(errno));
-	r = write_all(fd, data, len);
+	r = write_full(fd, data, len);
 	if (!r && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && !r)
