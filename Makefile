@@ -111,7 +111,10 @@ test: deps
 run: deps
 	@$(MAKE) --no-print-directory all
 	cd sample_site && ../$(BINDIR)/collect --noinput
-	@echo "try: curl -i http://127.0.0.1:8080/static/css/site.css"
+	@echo "serving build/static on http://127.0.0.1:8080/static/ (Ctrl-C stops). Try:"
+	@echo "  curl -i http://127.0.0.1:8080/static/css/site.css"
+	@echo "  curl -i http://127.0.0.1:8080/static/$$(sed -n 's|.*"css/site.css": "\([^"]*\)".*|\1|p' build/static/staticfiles.json)"
+	@echo "  curl -i -H 'Accept-Encoding: br' http://127.0.0.1:8080/static/js/app.js"
 	cd sample_site && exec ../$(BINDIR)/serve
 
 demo: deps
