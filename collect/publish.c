@@ -11,21 +11,10 @@
 #include "publish.h"
 #include "xalloc.h"
 
-static char *join3(const char *a, const char *b, const char *c)
-{
-	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-	char *p = xmalloc(la + lb + lc + 1);
-
-	memcpy(p, a, la);
-	memcpy(p + la, b, lb);
-	memcpy(p + la + lb, c, lc + 1);
-	return p;
-}
-
 /* root/name's directory, created when missing.  Owned. */
 static char *dir_of(const char *root, const char *name, int create)
 {
-	char *dir = join3(root, "/", name);
+	char *dir = xstrcat3(root, "/", name);
 
 	dir[strlen(root) + 1 + path_dirlen(name)] = '\0';
 	if (create)
@@ -85,7 +74,7 @@ static int via_tmp(const char *root, const char *name, const char *path, const v
 int publish_bytes(const char *root, const char *name, const void *data, size_t len,
 		  const char *fallback_tmp, struct stat *st)
 {
-	char *dir = dir_of(root, name, 0), *path = join3(root, "/", name);
+	char *dir = dir_of(root, name, 0), *path = xstrcat3(root, "/", name);
 	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644), rc;
 
 	if (fd < 0 && errno == ENOENT) {
@@ -112,7 +101,7 @@ out:
 int publish_link(const char *root, const char *from, const char *name,
 		 const char *fallback_tmp, struct stat *st)
 {
-	char *src = join3(root, "/", from), *dst = join3(root, "/", name);
+	char *src = xstrcat3(root, "/", from), *dst = xstrcat3(root, "/", name);
 	int rc = 0;
 
 	if (link(src, dst) != 0) {

@@ -38,17 +38,6 @@ struct encoded {
 	struct file_variant v[ENC_COUNT];
 };
 
-static char *join(const char *a, const char *b, const char *c)
-{
-	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-	char *p = xmalloc(la + lb + lc + 1);
-
-	memcpy(p, a, la);
-	memcpy(p + la, b, lb);
-	memcpy(p + la + lb, c, lc + 1);
-	return p;
-}
-
 static int64_t st_mtime_ns(const struct stat *st)
 {
 	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
@@ -195,7 +184,7 @@ static int decide(struct run *r, const struct cfile *f, struct out_state *os, in
 
 	if (r->o->clear || r->fresh)
 		return 2;  /* nothing there to compare with */
-	path = join(r->root, "/", os->fact.path);
+	path = xstrcat3(r->root, "/", os->fact.path);
 	if (dircache_stat(dc, path, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		goto out;
 	os->existed = 1;
@@ -285,10 +274,10 @@ void unlink_variant(const char *root, const char *name, int enc)
 static char *variant_tmp(struct run *r, struct cfile *f, struct encoded *e, int i,
 			 int hashed, const char *twin)
 {
-	char *tmp = NULL, *name, *dest = join(f->name, tree_enc_suffix[i], "");
+	char *tmp = NULL, *name, *dest = xstrcat3(f->name, tree_enc_suffix[i], "");
 
 	if (twin) {
-		name = join(twin, tree_enc_suffix[i], "");
+		name = xstrcat3(twin, tree_enc_suffix[i], "");
 		tmp = hardlink_tmp(r, name, dest, NULL);
 		free(name);
 		if (tmp)
@@ -312,12 +301,12 @@ out:
 static int publish_variant(struct run *r, struct cfile *f, struct out_state *os,
 			   struct encoded *e, int i, int hashed, const char *twin)
 {
-	char *name = join(os->fact.path, tree_enc_suffix[i], ""), *tmp = stage_path(r, name);
+	char *name = xstrcat3(os->fact.path, tree_enc_suffix[i], ""), *tmp = stage_path(r, name);
 	struct stat st;
 	int rc = -1;
 
 	if (twin) {
-		char *from = join(twin, tree_enc_suffix[i], "");
+		char *from = xstrcat3(twin, tree_enc_suffix[i], "");
 
 		rc = publish_link(r->root, from, name, tmp, &st);
 		free(from);
@@ -397,7 +386,7 @@ static int publish_out(struct run *r, struct cfile *f, struct out_state *os, int
 static int publish_orig(struct run *r, struct cfile *f, const char *twin)
 {
 	if (twin) {
-		char *src = join(r->root, "/", twin), *dst = join(r->root, "/", f->name);
+		char *src = xstrcat3(r->root, "/", twin), *dst = xstrcat3(r->root, "/", f->name);
 		int rc = link(src, dst);
 
 		free(src);
@@ -630,7 +619,7 @@ static void make_dirs(struct run *r)
 			continue;
 		prev = name;
 		prevlen = len;
-		d = join(r->root, "/", name);
+		d = xstrcat3(r->root, "/", name);
 		d[strlen(r->root) + 1 + len] = '\0';
 		strlist_add_nodup(&dirs, d);
 	}

@@ -9,6 +9,8 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* a, b and c concatenated. */
+char *xstrcat3(const char *a, const char *b, const char *c);
 
 /* Grows *v (of *alloc elements of size elem) to hold at least need elements. */
 void xgrow(void **v, size_t *alloc, size_t need, size_t elem);

@@ -121,19 +121,6 @@ static char *put_field(char *o, const char *s, size_t len, size_t max)
 	return o;
 }
 
-static char *put_u64(char *o, uint64_t v)
-{
-	char tmp[24];
-	int n = 0;
-
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while ((v /= 10));
-	while (n)
-		*o++ = tmp[--n];
-	return o;
-}
-
 void accesslog_add(struct accesslog_buf *b, time_t now, const char *peer,
 		   const struct http_request *req, int status, uint64_t bytes)
 {
@@ -161,9 +148,9 @@ void accesslog_add(struct accesslog_buf *b, time_t now, const char *peer,
 	o = put_field(o, req ? req->request_line.p : NULL,
 		      req ? req->request_line.len : 0, 1024);
 	memcpy(o, "\" ", 2);
-	o = put_u64(o + 2, (uint64_t)status);
+	o = http_put_u64(o + 2, (uint64_t)status);
 	*o++ = ' ';
-	o = put_u64(o, bytes);
+	o = http_put_u64(o, bytes);
 	memcpy(o, " \"", 2);
 	o += 2;
 	o = put_field(o, req ? req->referer.p : NULL, req ? req->referer.len : 0, 256);

@@ -201,4 +201,18 @@ void http_date_format(time_t t, char out[HTTP_DATE_SIZE]);
  * (IMF-fixdate, rfc850, asctime).  0 and *t, or -1 when invalid. */
 int http_date_parse(const char *s, size_t len, time_t *t);
 
+/* Writes v in decimal at o (no NUL); returns the end.  For heads and log lines. */
+static inline char *http_put_u64(char *o, uint64_t v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		*o++ = tmp[--n];
+	return o;
+}
+
 #endif

@@ -42,19 +42,6 @@ static char *put(char *o, const char *s, size_t n)
 
 #define PUTS(o, lit) put((o), (lit), sizeof(lit) - 1)
 
-static char *put_u64(char *o, uint64_t v)
-{
-	char tmp[24];
-	int n = 0;
-
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while ((v /= 10));
-	while (n)
-		*o++ = tmp[--n];
-	return o;
-}
-
 static char *head_start(struct worker *w, struct conn *c, int status)
 {
 	const struct canned *k = &canned[status];
@@ -114,13 +101,13 @@ static int error_full(struct worker *w, struct conn *c, const struct http_reques
 		o = PUTS(o, "Allow: GET, HEAD\r\n");
 	if (status == 416) {
 		o = PUTS(o, "Content-Range: bytes */");
-		o = put_u64(o, size416);
+		o = http_put_u64(o, size416);
 		o = PUTS(o, "\r\n");
 	}
 	if (status == 503)
 		o = PUTS(o, "Retry-After: 1\r\n");
 	o = PUTS(o, "Content-Length: ");
-	o = put_u64(o, k->body_len);
+	o = http_put_u64(o, k->body_len);
 	o = PUTS(o, "\r\n");
 	head_finish(c, o, req ? req : &(struct http_request){ .minor = 1 });
 	if (!head)
@@ -192,7 +179,7 @@ static int send_full(struct worker *w, struct conn *c, const struct http_request
 
 	o = put(o, v->hdr, v->hdr_len);
 	o = PUTS(o, "Content-Length: ");
-	o = put_u64(o, v->size);
+	o = http_put_u64(o, v->size);
 	o = PUTS(o, "\r\n");
 	head_finish(c, o, req);
 	if (req->method == HTTP_METHOD_HEAD || !v->size)
@@ -204,11 +191,11 @@ static int send_full(struct worker *w, struct conn *c, const struct http_request
 static char *put_range(char *o, const struct http_range *r, uint64_t size)
 {
 	o = PUTS(o, "Content-Range: bytes ");
-	o = put_u64(o, r->first);
+	o = http_put_u64(o, r->first);
 	*o++ = '-';
-	o = put_u64(o, r->last);
+	o = http_put_u64(o, r->last);
 	*o++ = '/';
-	o = put_u64(o, size);
+	o = http_put_u64(o, size);
 	return PUTS(o, "\r\n");
 }
 
@@ -221,7 +208,7 @@ static int send_range(struct worker *w, struct conn *c, const struct http_reques
 	o = put(o, v->hdr, v->hdr_len);
 	o = put_range(o, r, v->size);
 	o = PUTS(o, "Content-Length: ");
-	o = put_u64(o, len);
+	o = http_put_u64(o, len);
 	o = PUTS(o, "\r\n");
 	head_finish(c, o, req);
 	add_body(c, v, r->first, len);
@@ -268,7 +255,7 @@ static int send_multi(struct worker *w, struct conn *c, const struct http_reques
 	o = PUTS(o, "\r\n");
 	o = put(o, type_end, v->hdr_len - type_len);
 	o = PUTS(o, "Content-Length: ");
-	o = put_u64(o, total);
+	o = http_put_u64(o, total);
 	o = PUTS(o, "\r\n");
 	head_finish(c, o, req);
 	return finish(w, c, req, 206, total);
