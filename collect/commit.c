@@ -220,8 +220,7 @@ static int write_meta(struct run *r, const struct outs *o, const struct strbuf *
 			     sizeof(CACHE_NAME) + 2);
 	int rc;
 
-	sprintf(path, "%s/%s", r->root, TREE_INDEX_NAME);
-	rc = access(path, F_OK);
+	rc = tree_index_matches(r->root, mh) ? 0 : -1;
 	if (!rc && !man_changed && r->cache.valid &&
 	    hash_bytes(cache->buf, cache->len) == r->cache.raw_hash)
 		goto out;  /* nothing changed: leave every file as it is */
@@ -242,17 +241,12 @@ out:
 static int settled(struct run *r)
 {
 	size_t outputs = r->fs.n * (r->o->no_post_process ? 1 : 2);
-	char *path;
-	int present;
 
 	if (atomic_load(&r->dirty) || r->reconcile || r->o->clear || !r->cache.valid ||
 	    r->cache.ncurrent != outputs)
 		return 0;
-	path = xmalloc(strlen(r->root) + sizeof(TREE_INDEX_NAME) + 2);
-	sprintf(path, "%s/%s", r->root, TREE_INDEX_NAME);
-	present = access(path, F_OK) == 0;
-	free(path);
-	return present;
+	/* A stale, truncated or damaged index is rewritten, not trusted. */
+	return tree_index_matches(r->root, disk_manifest_hash(r));
 }
 
 int commit_files(struct run *r)

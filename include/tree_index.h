@@ -80,6 +80,13 @@ int tree_index_write(const struct tree_index *ti, const char *root);
 int tree_index_load(const char *root, struct tree_index *ti);
 
 /*
+ * Whether root's index looks whole (its first and last lines are intact) and
+ * names manifest_hash (0: no manifest).  Cheap: reads a few bytes, so a
+ * no-op collect can tell a stale, truncated or foreign index from its own.
+ */
+int tree_index_matches(const char *root, uint64_t manifest_hash);
+
+/*
  * Builds the facts by walking root (for a tree collected by Django or a plain
  * directory): every regular file not under a dot component, hashed, typed by
  * mime_from_path() then libmagic, with .br/.zst/.gz siblings taken as

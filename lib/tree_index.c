@@ -1,8 +1,10 @@
 /* tree_index.c: the per-file facts collect writes and serve loads (see tree_index.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomicfile.h"
@@ -154,6 +156,32 @@ int tree_index_write(const struct tree_index *ti, const char *root)
 	strbuf_release(&out);
 	strbuf_release(&path);
 	return r;
+}
+
+int tree_index_matches(const char *root, uint64_t manifest_hash)
+{
+	struct strbuf path = STRBUF_INIT, want = STRBUF_INIT;
+	char head[sizeof(TREE_INDEX_HEAD) - 1], tail[128], hex[HASH_HEX_LEN + 1] = "";
+	struct stat st;
+	int fd, ok = 0;
+
+	strbuf_addf(&path, "%s/%s", root, TREE_INDEX_NAME);
+	if (manifest_hash)
+		hash_hex(manifest_hash, hex);
+	strbuf_addf(&want, "\"manifest\": \"%s\", \"version\": %d}\n", hex,
+		    TREE_INDEX_VERSION);
+	fd = open(path.buf, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 &&
+	    (size_t)st.st_size >= sizeof(head) + want.len && want.len <= sizeof(tail) &&
+	    pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
+	    pread(fd, tail, want.len, st.st_size - (off_t)want.len) == (ssize_t)want.len)
+		ok = !memcmp(head, TREE_INDEX_HEAD, sizeof(head)) &&
+		     !memcmp(tail, want.buf, want.len);
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&path);
+	strbuf_release(&want);
+	return ok;
 }
 
 /* Reads a "<16 hex>" member; 0 or -1. */

@@ -119,6 +119,13 @@ static void test_index_roundtrip(void **state)
 	assert_true(f->flags & FACT_IMMUTABLE);
 	assert_true(f->enc[ENC_GZIP].present && f->enc[ENC_GZIP].size == 5);
 	assert_false(f->enc[ENC_BR].present);
+	/* The cheap check a no-op collect trusts: whole, and this manifest's. */
+	assert_true(tree_index_matches(root, 42));
+	assert_false(tree_index_matches(root, 43));
+	put(TREE_INDEX_NAME, "garbage");
+	assert_false(tree_index_matches(root, 42));
+	put(TREE_INDEX_NAME, "{\"files\": [\n{\"encodings\": {}, \"ha");
+	assert_false(tree_index_matches(root, 42));
 	tree_index_release(&ti);
 	tree_index_release(&back);
 }
