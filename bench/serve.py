@@ -238,23 +238,45 @@ def http_get(url, headers=None):
         return None, {}
 
 
+def core_ticks(cpu):
+    """(busy, total) clock ticks of one core from /proc/stat: busy counts
+    user, nice, system, irq and softirq (the kernel's network work for a
+    socket runs there), not idle, iowait or steal."""
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith("cpu%s " % cpu):
+                v = [int(x) for x in line.split()[1:9]]
+                return v[0] + v[1] + v[2] + v[5] + v[6], sum(v)
+    return 0, 0
+
+
 def wrk(url, seconds, conns, script):
+    """(req/s, p99 ms, errors, server-core us/request, client-core busy
+    fraction), or (None, None, why, None, None)."""
     cmd = ["taskset", "-c", CLIENT_CPU, "wrk", "-t1", "-c%d" % conns,
            "-d%ds" % seconds, "--latency", "--timeout", "5s"]
     if script:
         cmd += ["-s", script]
+    s0, c0 = core_ticks(SERVER_CPU), core_ticks(CLIENT_CPU)
     try:
         out = subprocess.run(cmd + [url], capture_output=True, text=True,
                              timeout=seconds + 30).stdout
     except subprocess.TimeoutExpired:
-        return None, None, "wrk timed out"
+        return None, None, "wrk timed out", None, None
+    s1, c1 = core_ticks(SERVER_CPU), core_ticks(CLIENT_CPU)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    total = re.search(r"^\s*(\d+) requests in", out, re.M)
     errs = re.search(r"Socket errors: (.*)", out)
-    if not rps or not p99:
-        return None, None, "no wrk figures: " + out[-200:]
+    if not rps or not p99 or not total:
+        return None, None, "no wrk figures: " + out[-200:], None, None
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
-    return float(rps.group(1)), float(p99.group(1)) * scale, errs.group(1) if errs else ""
+    hz = os.sysconf("SC_CLK_TCK")
+    n = int(total.group(1))
+    us_req = (s1[0] - s0[0]) * 1e6 / hz / n if n else None
+    client_busy = (c1[0] - c0[0]) / (c1[1] - c0[1]) if c1[1] > c0[1] else None
+    return (float(rps.group(1)), float(p99.group(1)) * scale,
+            errs.group(1) if errs else "", us_req, client_busy)
 
 
 def main():
@@ -333,31 +355,38 @@ def main():
                 url = urls[name].get(c)
                 if not url:
                     continue
-                rps, p99, err = wrk(url, secs, conns, scripts.get((name, c)))
-                log("  %-20s %-10s %10s req/s  p99 %8s ms  %s" % (
-                    c, name, "%.0f" % rps if rps else "-", "%.2f" % p99 if p99 else "-", err))
+                rps, p99, err, us, busy = wrk(url, secs, conns, scripts.get((name, c)))
+                log("  %-20s %-10s %10s req/s  p99 %8s ms  %6s us/req  client %4s  %s" % (
+                    c, name, "%.0f" % rps if rps else "-", "%.2f" % p99 if p99 else "-",
+                    "%.2f" % us if us else "-", "%.0f%%" % (100 * busy) if busy else "-", err))
                 if rps is None:
                     notes.append("%s %s round %d: %s" % (name, c, r + 1, err))
                     continue
                 if err and not re.fullmatch(r"connect 0, read 0, write 0, timeout 0", err):
                     notes.append("%s %s round %d: socket errors: %s" % (name, c, r + 1, err))
-                res.setdefault((c, name), []).append((rps, p99))
+                res.setdefault((c, name), []).append((rps, p99, us, busy))
     kill_children()
 
     headers = ["case", "server", "req/s", "p99", "req/s vs nginx", "p99 vs nginx",
+               "core-%s µs/req" % SERVER_CPU, "capacity vs nginx", "wrk core busy",
                "target (serve)", "verdict"]
     rows = []
+    client_bound = []
     for c in case_order:
         ref = "nginx+log" if "access log" in c else "nginx"
         ref_rps = median([x[0] for x in res.get((c, ref), [])])
         ref_p99 = median([x[1] for x in res.get((c, ref), [])])
+        ref_us = median([x[2] for x in res.get((c, ref), []) if x[2]])
         for name in names:
             if (c, name) not in res:
                 continue
             rps = median([x[0] for x in res[(c, name)]])
             p99 = median([x[1] for x in res[(c, name)]])
+            us = median([x[2] for x in res[(c, name)] if x[2]])
+            busy = median([x[3] for x in res[(c, name)] if x[3]])
             ratio = rps / ref_rps if ref_rps else None
             pr = p99 / ref_p99 if ref_p99 else None
+            cap = ref_us / us if ref_us and us else None
             target = verdict = ""
             if name.startswith("serve"):
                 t, p99_too = TARGETS[c]
@@ -365,9 +394,19 @@ def main():
                 if ratio is not None:
                     ok = ratio >= t and (not p99_too or (pr is not None and pr <= 1.0))
                     verdict = "met" if ok else "MISSED"
+                if busy and busy >= 0.95:
+                    client_bound.append("%s (wrk's core %.0f%% busy)" % (c, 100 * busy))
             rows.append([c, name, "%.0f" % rps, "%.2f ms" % p99,
                          "%.2f×" % ratio if ratio else "n/a",
-                         "%.2f×" % pr if pr else "n/a", target, verdict])
+                         "%.2f×" % pr if pr else "n/a",
+                         "%.2f" % us if us else "n/a",
+                         "%.2f×" % cap if cap else "n/a",
+                         "%.0f%%" % (100 * busy) if busy else "n/a", target, verdict])
+    if client_bound:
+        notes.append("wrk, not the server, set the pace for serve in: %s.  There req/s "
+                      "cannot show a faster server; core-%s µs/req (the server core's busy "
+                      "time per request, kernel network work included) and its ratio, "
+                      "'capacity vs nginx', can" % ("; ".join(client_bound), SERVER_CPU))
 
     print("\n== serve: medians over %d rounds, wrk -t1 -c%d -d%ds, server on core %s, "
           "wrk on core %s ==" % (rounds, conns, secs, SERVER_CPU, CLIENT_CPU))
@@ -384,8 +423,13 @@ def main():
                 "(to nginx+log for the access-log case).  nginx runs Debian's "
                 "default `sendfile on; tcp_nopush on;`: tcp_nopush is what puts its "
                 "100 KB p99 near 40 ms (in a separate check without it: 6-8 ms at a similar rate, but "
-                "about 20%% fewer 1 KB requests/s).\n\n"
-                % (rounds, conns, secs, CLIENT_CPU, SERVER_CPU))
+                "about 20%% fewer 1 KB requests/s).  `core-%s µs/req` is the "
+                "server core's busy time (user, system, irq and softirq from "
+                "/proc/stat) divided by the requests served: what one request costs "
+                "the server's core whatever the client's speed; `capacity vs nginx` "
+                "is nginx's figure divided by the server's.  `wrk core busy` near "
+                "100%% means the client, not the server, was the limit.\n\n"
+                % (rounds, conns, secs, CLIENT_CPU, SERVER_CPU, SERVER_CPU))
         f.write(md_table(headers, rows) + "\n")
         for x in notes:
             f.write("\n- note: " + x)
