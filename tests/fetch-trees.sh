@@ -15,7 +15,7 @@
 # safe.  --offline never fetches nor installs.  When a tree cannot be had, its
 # line is left out, the reason goes to stderr as "fetch-trees: KEY: why", and
 # the exit status is 1 (callers print "ok N # SKIP why").  As root, installs
-# python3-django with apt-get when missing.
+# npm and python3-django with apt-get when missing.
 set -u
 BOOTSTRAP_VERSION=${BOOTSTRAP_VERSION:-5.3.3}
 FONTAWESOME_VERSION=${FONTAWESOME_VERSION:-6.7.2}
@@ -36,6 +36,16 @@ status=0
 
 fail() { echo "fetch-trees: $1: $2" >&2; status=1; }
 
+# apt_get PKG: installs a Debian package as root (after apt-get update when
+# the package lists are empty); quiet on stdout, which carries the answers.
+apt_get() {
+	[ "$offline" = 0 ] && [ "$(id -u)" = 0 ] || return 1
+	if [ -z "$(ls /var/lib/apt/lists 2>/dev/null | grep Packages | head -1)" ]; then
+		apt-get update -q >&2
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >&2
+}
+
 # npm_tgz KEY SPEC FILE: ensures CACHE/FILE is a valid npm tarball of SPEC.
 npm_tgz() {
 	key=$1 spec=$2 file=$3 dst=$CACHE/$3
@@ -43,7 +53,9 @@ npm_tgz() {
 		echo "$key=$dst"; return
 	fi
 	if [ "$offline" = 1 ]; then fail "$key" "$file not cached (offline)"; return; fi
-	if ! command -v npm >/dev/null 2>&1; then fail "$key" "npm not installed"; return; fi
+	if ! command -v npm >/dev/null 2>&1 && ! apt_get npm; then
+		fail "$key" "npm not installed (as root: apt-get install -y npm)"; return
+	fi
 	mkdir -p "$CACHE" || { fail "$key" "cannot create $CACHE"; return; }
 	tmp=$(mktemp -d "$CACHE/.fetch.XXXXXX") || { fail "$key" "mktemp failed"; return; }
 	if ! (cd "$tmp" && timeout 300 npm pack --loglevel=error "$spec" >out 2>err); then
@@ -60,13 +72,7 @@ npm_tgz() {
 }
 
 django_admin() {
-	if [ ! -d "$DJANGO_DIR/contrib/admin/static/admin" ] && [ "$offline" = 0 ] &&
-	   [ "$(id -u)" = 0 ]; then
-		if [ -z "$(ls /var/lib/apt/lists 2>/dev/null | grep Packages | head -1)" ]; then
-			apt-get update -q >&2
-		fi
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-django >&2
-	fi
+	[ -d "$DJANGO_DIR/contrib/admin/static/admin" ] || apt_get python3-django
 	if [ -d "$DJANGO_DIR/contrib/admin/static/admin" ]; then
 		echo "DJANGO_ADMIN_STATIC=$DJANGO_DIR/contrib/admin/static"
 	else
