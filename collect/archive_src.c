@@ -167,6 +167,9 @@ static int take_entry(struct reader *r, struct archive *a, struct archive_entry 
 		return -1;
 	if (archive_entry_filetype(e) == AE_IFDIR)
 		return 0;
+	/* "a/./b" and "a//b" are a/b: a "." component is no hidden directory */
+	if (path_normalize(name, n) <= 0)
+		return 0;
 	rel = below(name, r->subdir, r->sublen);
 	if (!rel || !*rel || ignored(r->ignore, rel))
 		return 0;
@@ -183,14 +186,16 @@ int archive_src_read(const char *file, const char *subdir,
 	struct reader r = { .file = file, .ignore = ignore, .fn = fn, .ctx = ctx };
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
+	char *sub = xstrdup(subdir);
+	ssize_t sublen = path_normalize(sub, strlen(sub));
 	int rc = 0, st;
 
-	while (subdir[0] == '.' && subdir[1] == '/')
-		subdir += 2;
-	r.subdir = subdir;
-	r.sublen = strlen(subdir);
-	while (r.sublen && subdir[r.sublen - 1] == '/')
-		r.sublen--;
+	if (sublen < 0) {
+		rc = log_error("%s: bad folder '%s'", file, subdir);
+		goto out;
+	}
+	r.subdir = sub;
+	r.sublen = (size_t)sublen;
 	archive_read_support_format_tar(a);
 	archive_read_support_format_zip(a);
 	archive_read_support_filter_gzip(a);
@@ -207,8 +212,9 @@ int archive_src_read(const char *file, const char *subdir,
 		goto out;
 	}
 	if (r.sublen && !r.found)
-		rc = log_error("%s: no files under '%.*s'", file, (int)r.sublen, subdir);
+		rc = log_error("%s: no files under '%s'", file, subdir);
 out:
 	archive_read_free(a);
+	free(sub);
 	return rc;
 }
