@@ -205,8 +205,16 @@ static int app_dirs(const struct options *o, struct strlist *out)
 				return -1;
 			continue;
 		}
-		char *p = xmalloc(strlen(e) + 8);
+		struct stat st;
+		char *p;
 
+		/* A missing app is a typo (Django fails to import it); an app
+		 * without static/ is fine. */
+		if (stat(e + 1, &st) != 0)
+			return log_error("--app %s: %s", e + 1, strerror(errno));
+		if (!S_ISDIR(st.st_mode))
+			return log_error("--app %s: not a directory", e + 1);
+		p = xmalloc(strlen(e) + 8);
 		sprintf(p, "%s/static", e + 1);
 		strlist_add_nodup(out, p);
 	}
