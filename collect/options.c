@@ -62,7 +62,7 @@ static const char usage_text[] =
 "  -i, --ignore GLOB       ignore files and directories matching GLOB\n"
 "      --no-default-ignore do not ignore 'CVS', '.*' and '*~'\n"
 "      --noinput, --no-input  do not ask for confirmation\n"
-"      --clear             delete output files not collected by this run\n"
+"  -c, --clear             delete output files not collected by this run\n"
 "  -l, --link              symlink original names to the sources\n"
 "  -n, --dry-run           print what would be done, write nothing\n"
 "      --no-post-process   plain copy: no hashed names, no manifest\n"
@@ -80,7 +80,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_CONFIG = 256, OPT_APP, OPT_APPS, OPT_NO_DEFAULT_IGNORE, OPT_NOINPUT,
-	OPT_CLEAR, OPT_NO_POST, OPT_STATIC_URL, OPT_ALLOW_MISSING,
+	OPT_NO_POST, OPT_STATIC_URL, OPT_ALLOW_MISSING,
 	OPT_JS_MODULES, OPT_COMPRESS, OPT_NO_COMPRESS, OPT_BROTLI_Q,
 	OPT_ARCHIVE, OPT_VERSION,
 };
@@ -94,7 +94,7 @@ static const struct option long_opts[] = {
 	{ "no-default-ignore", no_argument, NULL, OPT_NO_DEFAULT_IGNORE },
 	{ "noinput", no_argument, NULL, OPT_NOINPUT },
 	{ "no-input", no_argument, NULL, OPT_NOINPUT },
-	{ "clear", no_argument, NULL, OPT_CLEAR },
+	{ "clear", no_argument, NULL, 'c' },
 	{ "link", no_argument, NULL, 'l' },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "no-post-process", no_argument, NULL, OPT_NO_POST },
@@ -111,7 +111,7 @@ static const struct option long_opts[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
-static const char short_opts[] = "o:i:lnv:j:h";
+static const char short_opts[] = "o:i:clnv:j:h";
 
 static int parse_int(const char *name, const char *s, int lo, int hi, int *out)
 {
@@ -222,7 +222,7 @@ static int apply(struct options *o, int code, const char *name, const char *v,
 	case OPT_APPS: add_app(o, 1, conf_path(v, from_config)); return 0;
 	case OPT_NO_DEFAULT_IGNORE: return set_flag(name, v, &o->no_default_ignore);
 	case OPT_NOINPUT: return set_flag(name, v, &o->noinput);
-	case OPT_CLEAR: return set_flag(name, v, &o->clear);
+	case 'c': return set_flag(name, v, &o->clear);
 	case 'l': return set_flag(name, v, &o->link);
 	case 'n': return set_flag(name, v, &o->dry_run);
 	case OPT_NO_POST: return set_flag(name, v, &o->no_post_process);
@@ -378,6 +378,16 @@ int options_parse(struct options *o, int argc, char **argv)
 	if (o->sources.n > conf_src || o->app_dirs.n > conf_app) {
 		strlist_drop_front(&o->sources, conf_src);
 		strlist_drop_front(&o->app_dirs, conf_app);
+	}
+	/* Django (>= 3.1) puts the script prefix, '/', before a STATIC_URL
+	 * that is neither a path nor a URL: 'static/' is '/static/'. */
+	if (o->static_url[0] != '/' && !strstr(o->static_url, "://")) {
+		char *abs = xmalloc(strlen(o->static_url) + 2);
+
+		abs[0] = '/';
+		strcpy(abs + 1, o->static_url);
+		free(o->static_url);
+		o->static_url = abs;
 	}
 	len = strlen(o->static_url);
 	if (!len || o->static_url[len - 1] != '/') {
