@@ -4,13 +4,16 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cache.h"
 #include "clear.h"
+#include "fileset.h"
 #include "log.h"
 #include "manifest.h"
 #include "options.h"
+#include "path.h"
 #include "tree_index.h"
 #include "xalloc.h"
 
@@ -29,8 +32,6 @@ static int own_file(const char *rel)
 	return !strcmp(rel, MANIFEST_NAME) || !strncmp(rel, ".staticroot-", 12);
 }
 
-/* Clears the directory dfd (closed here) at rel ("" for the root).
- * Returns whether it is now empty. */
 /* Whether rel is a variant sibling of a kept file. */
 static int kept_variant(const struct strlist *keep, const char *rel)
 {
@@ -50,6 +51,8 @@ static int kept_variant(const struct strlist *keep, const char *rel)
 	return found;
 }
 
+/* Clears the directory dfd (closed here) at rel ("" for the root).
+ * Returns whether it is now empty. */
 static int clear_dir(int dfd, const char *rel, const struct strlist *keep, int dry)
 {
 	DIR *d = fdopendir(dfd);
@@ -108,4 +111,71 @@ void clear_outputs(const char *root, struct strlist *keep, int dry)
 		return;
 	}
 	clear_dir(fd, "", keep, dry);
+}
+
+/* Deletes the directory root/name and everything below it. */
+static void clear_tree(int rootfd, const char *name)
+{
+	struct strlist none = { 0 };
+	int fd = openat(rootfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0 && clear_dir(fd, name, &none, 0) && unlinkat(rootfd, name, AT_REMOVEDIR) != 0)
+		log_warn("cannot delete %s: %s", name, strerror(errno));
+}
+
+/* Deletes a non-directory at each directory of name's path (up to the
+ * first one that does not exist), unless it checked dir already. */
+static void clear_parents(int rootfd, char *name, size_t dirlen)
+{
+	struct stat st;
+
+	for (char *s = strchr(name, '/'); s && (size_t)(s - name) <= dirlen; s = strchr(s + 1, '/')) {
+		int gone;
+
+		*s = '\0';
+		gone = fstatat(rootfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0;
+		if (!gone && !S_ISDIR(st.st_mode) &&
+		    (fstatat(rootfd, name, &st, 0) != 0 || !S_ISDIR(st.st_mode))) {
+			log_info(1, "Deleting '%s'", name);
+			if (unlinkat(rootfd, name, 0) != 0)
+				log_warn("cannot delete %s: %s", name, strerror(errno));
+			gone = 1;
+		}
+		*s = '/';
+		if (gone)
+			break;
+	}
+}
+
+static void clear_at(int rootfd, const char *name, const char **last_dir, size_t *last_len)
+{
+	size_t dirlen = path_dirlen(name);
+	struct stat st;
+
+	if (dirlen && !(*last_dir && *last_len == dirlen && !memcmp(*last_dir, name, dirlen))) {
+		char *p = xstrdup(name);
+
+		clear_parents(rootfd, p, dirlen);
+		free(p);
+		*last_dir = name;
+		*last_len = dirlen;
+	}
+	if (fstatat(rootfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+		clear_tree(rootfd, name);
+}
+
+void clear_in_the_way(const char *root, const struct fileset *fs, int hashed)
+{
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const char *last_dir = NULL;
+	size_t last_len = 0;
+
+	if (fd < 0)
+		return;
+	for (size_t i = 0; i < fs->n; i++) {
+		clear_at(fd, fs->v[i].name, &last_dir, &last_len);
+		if (hashed && fs->v[i].hashed)
+			clear_at(fd, fs->v[i].hashed, &last_dir, &last_len);
+	}
+	close(fd);
 }

@@ -2,6 +2,7 @@
 #ifndef SR_COLLECT_CLEAR_H
 #define SR_COLLECT_CLEAR_H
 
+struct fileset;
 struct strlist;
 
 /*
@@ -16,5 +17,16 @@ struct strlist;
  * manifest is committed, so a failed run deletes nothing.
  */
 void clear_outputs(const char *root, struct strlist *keep, int dry_run);
+
+/*
+ * --clear, before anything is written: deletes what stands where this run
+ * needs to write, as Django's --clear (which deletes everything first)
+ * would: a file or symlink where a directory of a collected name must be,
+ * and a directory (with its contents) where a collected file goes; both
+ * names of each file when hashed is set (the hashed names must be known).
+ * Prints "Deleting 'x'" at -v 1 and a warning for what cannot be removed
+ * (the write then fails and names it).
+ */
+void clear_in_the_way(const char *root, const struct fileset *fs, int hashed);
 
 #endif

@@ -16,6 +16,7 @@
 #include "outs.h"
 #include "options.h"
 #include "run.h"
+#include "stage.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -27,7 +28,8 @@ static int place_orig(struct run *r, struct cfile *f)
 	int rc;
 
 	if (f->orig.tmp && (rc = place_file(f->orig.tmp, r->root, f->name)) < 0)
-		return log_error("cannot write %s/%s: %s", r->root, f->name, strerror(-rc));
+		return log_error("cannot write %s/%s: %s%s", r->root, f->name, strerror(-rc),
+				 stage_conflict_hint(-rc));
 	free(f->orig.tmp);
 	f->orig.tmp = NULL;  /* placed: nothing for stage_cleanup() */
 	for (int e = 0; e < ENC_COUNT; e++) {
@@ -46,8 +48,8 @@ static int place_orig(struct run *r, struct cfile *f)
 			f->orig.enc_tmp[e] = NULL;
 		}
 		if (rc < 0)
-			return log_error("cannot write %s/%s%s: %s", r->root, f->name,
-					 tree_enc_suffix[e], strerror(-rc));
+			return log_error("cannot write %s/%s%s: %s%s", r->root, f->name,
+					 tree_enc_suffix[e], strerror(-rc), stage_conflict_hint(-rc));
 	}
 	return 0;
 }

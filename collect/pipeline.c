@@ -226,6 +226,8 @@ static int run_phases(struct run *r)
 	if (!r->o->no_post_process && rewrite_files(r) < 0)
 		return -1;
 	lap("rewrite", &t0);
+	if (r->o->clear && !r->o->dry_run && !r->fresh)
+		clear_in_the_way(r->root, &r->fs, !r->o->no_post_process);
 	if (write_files(r) < 0)
 		return -1;
 	lap("write", &t0);

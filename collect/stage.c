@@ -85,6 +85,14 @@ static int make_tmp_dir(const char *tmp)
 	return rc;
 }
 
+const char *stage_conflict_hint(int err)
+{
+	if (err != ENOTDIR && err != EISDIR)
+		return "";
+	return " (the output has a file where this run needs a directory, or the "
+	       "reverse; --clear deletes what is in the way)";
+}
+
 /* Writes data to a new staged file; records its mtime and inode in os when
  * given.  Returns the owned path, or NULL after cfile_fail(). */
 char *write_tmp(struct run *r, struct cfile *f, const char *dest, const void *data,
@@ -94,6 +102,7 @@ char *write_tmp(struct run *r, struct cfile *f, const char *dest, const void *da
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	const char *p = data;
 	struct stat st;
+	int err;
 
 	if (fd < 0 && errno == ENOENT && make_tmp_dir(tmp) == 0)
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -121,7 +130,9 @@ char *write_tmp(struct run *r, struct cfile *f, const char *dest, const void *da
 fail_fd:
 	close(fd);
 fail:
-	cfile_fail(f, "cannot write %s: %s", tmp, strerror(errno));
+	err = errno;
+	cfile_fail(f, "cannot write %s/%s: %s%s", r->root, dest, strerror(err),
+		   stage_conflict_hint(err));
 	unlink(tmp);
 	free(tmp);
 	return NULL;

@@ -21,4 +21,9 @@ char *link_tmp(struct run *r, struct cfile *f, struct out_state *os);
  * Owned path, or NULL when linking is not possible. */
 char *hardlink_tmp(struct run *r, const char *from, const char *dest, struct out_state *os);
 
+/* What to add to a "cannot write" message for the error err (a positive
+ * errno): a hint when a file and a directory of the output are in each
+ * other's way, else "".  Static string. */
+const char *stage_conflict_hint(int err);
+
 #endif

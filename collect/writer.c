@@ -315,7 +315,8 @@ static int publish_variant(struct run *r, struct cfile *f, struct out_state *os,
 		rc = e->v[i].present ? publish_bytes(r->root, name, e->buf[i].buf, e->buf[i].len,
 						     tmp, &st) : -EINVAL;
 		if (rc < 0)
-			cfile_fail(f, "cannot write %s/%s: %s", r->root, name, strerror(-rc));
+			cfile_fail(f, "cannot write %s/%s: %s%s", r->root, name, strerror(-rc),
+				   stage_conflict_hint(-rc));
 	}
 	free(name);
 	free(tmp);
@@ -371,7 +372,8 @@ static int publish_out(struct run *r, struct cfile *f, struct out_state *os, int
 		rc = publish_bytes(r->root, name, rewritten ? f->final : f->data,
 				   rewritten ? f->final_len : f->len, tmp, &st);
 		if (rc < 0)
-			cfile_fail(f, "cannot write %s/%s: %s", r->root, name, strerror(-rc));
+			cfile_fail(f, "cannot write %s/%s: %s%s", r->root, name, strerror(-rc),
+				   stage_conflict_hint(-rc));
 	}
 	free(tmp);
 	if (rc < 0)
