@@ -238,8 +238,8 @@ static int setup(struct serve *s, int argc, char **argv)
 	s->srv.nallowed_host = s->opt.nallowed_host;
 	s->srv.alias_len = strlen(s->opt.alias);
 	s->srv.tick_ms = 1000;
-	if (s->opt.header_timeout < 2000 || s->opt.keepalive_timeout < 2000 ||
-	    s->opt.send_timeout < 2000)
+	if (s->opt.header_timeout < 2000 || s->opt.send_timeout < 2000 ||
+	    (s->opt.keepalive_timeout && s->opt.keepalive_timeout < 2000))
 		s->srv.tick_ms = 100;
 	log_verbosity = s->opt.verbose ? 2 : 1;
 	return 0;

@@ -12,6 +12,9 @@
 #include "xalloc.h"
 #include "options.h"
 
+/* A duration not given (0 is a value: --keepalive-timeout 0). */
+#define OPT_UNSET UINT_MAX
+
 enum opt_id {
 	O_ROOT = 'r', O_ALIAS = 'a', O_LISTEN = 'l', O_WORKERS = 'w',
 	O_HELP = 'h', O_VERSION = 'V', O_VERBOSE = 'v',
@@ -72,7 +75,7 @@ void options_usage(void)
 "      --follow-symlinks     serve symlinks that leave the root (collect --link)\n"
 "      --max-connections N   open connections before 503 (default 4096)\n"
 "      --header-timeout SEC  deadline to receive a request head (default 10)\n"
-"      --keepalive-timeout SEC  idle keep-alive timeout (default 30)\n"
+"      --keepalive-timeout SEC  idle keep-alive timeout (default 30; 0: off)\n"
 "      --send-timeout SEC    close clients that stop reading (default 30)\n"
 "      --shutdown-timeout SEC  bound on finishing in-flight on stop (default 10)\n"
 "      --user USER           drop privileges to USER after binding\n"
@@ -102,8 +105,14 @@ static void add_str(char ***v, size_t *n, char *owned)
 	(*v)[(*n)++] = owned;
 }
 
-/* Seconds ("10", "10s") or milliseconds ("500ms") into milliseconds. */
-static int parse_duration(const char *name, const char *s, unsigned *out)
+/*
+ * Seconds ("10", "10s") or milliseconds ("500ms") into milliseconds.  Zero
+ * is refused unless zero_ok: a deadline of nothing is nonsense (nginx
+ * refuses such values too), and taking it for the default would hide the
+ * mistake.
+ */
+static int parse_duration(const char *name, const char *s, unsigned *out,
+			  int zero_ok)
 {
 	char *end;
 	unsigned long v;
@@ -120,6 +129,8 @@ static int parse_duration(const char *name, const char *s, unsigned *out)
 		goto bad;
 	if (v > 24UL * 3600 * 1000)
 		goto bad;
+	if (!v && !zero_ok)
+		return log_error("--%s: must be more than 0", name);
 	*out = (unsigned)v;
 	return 0;
 bad:
@@ -187,13 +198,13 @@ static int set_number(struct options *o, int id, const char *name, const char *v
 		o->socket_mode = (mode_t)n;
 		return 0;
 	case O_HEADER_TIMEOUT:
-		return parse_duration(name, v, &o->header_timeout);
-	case O_KEEPALIVE_TIMEOUT:
-		return parse_duration(name, v, &o->keepalive_timeout);
+		return parse_duration(name, v, &o->header_timeout, 0);
+	case O_KEEPALIVE_TIMEOUT: /* 0: no keep-alive, as in nginx */
+		return parse_duration(name, v, &o->keepalive_timeout, 1);
 	case O_SEND_TIMEOUT:
-		return parse_duration(name, v, &o->send_timeout);
+		return parse_duration(name, v, &o->send_timeout, 0);
 	case O_SHUTDOWN_TIMEOUT:
-		return parse_duration(name, v, &o->shutdown_timeout);
+		return parse_duration(name, v, &o->shutdown_timeout, 0);
 	}
 	return log_error("--%s: unknown option", name);
 }
@@ -286,6 +297,8 @@ static void options_init(struct options *o)
 	o->verbose = -1;
 	o->socket_mode = (mode_t)-1;
 	o->max_connections = 0;
+	o->header_timeout = o->keepalive_timeout = OPT_UNSET;
+	o->send_timeout = o->shutdown_timeout = OPT_UNSET;
 }
 
 /* Duplicates the strings and lists of src into dst. */
@@ -315,8 +328,8 @@ static void merge_cli(struct options *dst, const struct options *src)
 #define TAKEN(f, unset) if (src->f != (unset)) dst->f = src->f
 	TAKEN(workers, -1); TAKEN(follow_symlinks, -1); TAKEN(verbose, -1);
 	TAKEN(socket_mode, (mode_t)-1); TAKEN(max_connections, 0u);
-	TAKEN(header_timeout, 0u); TAKEN(keepalive_timeout, 0u);
-	TAKEN(send_timeout, 0u); TAKEN(shutdown_timeout, 0u);
+	TAKEN(header_timeout, OPT_UNSET); TAKEN(keepalive_timeout, OPT_UNSET);
+	TAKEN(send_timeout, OPT_UNSET); TAKEN(shutdown_timeout, OPT_UNSET);
 	TAKEN(check, 0);
 #undef TAKEN
 }
@@ -403,7 +416,8 @@ static void apply_defaults(struct options *o)
 		o->socket_mode = 0666;
 	if (!o->max_connections)
 		o->max_connections = 4096;
-#define DEF(f, v) if (!o->f) o->f = (v)
+	o->keepalive_off = o->keepalive_timeout == 0;
+#define DEF(f, v) if (o->f == OPT_UNSET) o->f = (v)
 	DEF(header_timeout, 10000); DEF(keepalive_timeout, 30000);
 	DEF(send_timeout, 30000); DEF(shutdown_timeout, 10000);
 #undef DEF

@@ -26,6 +26,7 @@ struct options {
 	int workers;         /* --workers, 0 = one per core */
 	unsigned max_connections;
 	unsigned header_timeout, keepalive_timeout, send_timeout, shutdown_timeout;
+	int keepalive_off;   /* --keepalive-timeout 0: every response closes */
 	int follow_symlinks;
 	int check;
 	int verbose;

@@ -81,6 +81,15 @@ static int finish(struct worker *w, struct conn *c, const struct http_request *r
 	return status;
 }
 
+/* Whether the connection stays open after answering req: the client asked,
+ * keep-alive is on (--keepalive-timeout 0 turns it off) and we are not
+ * stopping. */
+static int keeps_alive(const struct worker *w, const struct http_request *req)
+{
+	return req && req->keep_alive && !w->srv->opt->keepalive_off &&
+	       !atomic_load(&w->srv->stopping);
+}
+
 /* logreq: what the access log shows (req, or a refused head's line). */
 static int error_full(struct worker *w, struct conn *c, const struct http_request *req,
 		      const struct http_request *logreq, int status, uint64_t size416)
@@ -92,7 +101,7 @@ static int error_full(struct worker *w, struct conn *c, const struct http_reques
 	if (!k->line_len)
 		k = &canned[500], status = 500;
 	/* A request that did not parse leaves the stream unframed: close. */
-	c->keep_alive = req && req->keep_alive && !atomic_load(&w->srv->stopping);
+	c->keep_alive = keeps_alive(w, req);
 	c->nseg = 1;
 	o = head_start(w, c, status);
 	o = PUTS(o, "Content-Type: text/plain; charset=utf-8\r\n"
@@ -299,7 +308,7 @@ int response_build(struct worker *w, struct conn *c, const struct http_request *
 	size_t klen;
 	int st;
 
-	c->keep_alive = req->keep_alive && !atomic_load(&w->srv->stopping);
+	c->keep_alive = keeps_alive(w, req);
 	c->nseg = 1;
 	if (req->method == HTTP_METHOD_OTHER)
 		return response_error(w, c, req, 405);
