@@ -113,6 +113,18 @@ void clear_outputs(const char *root, struct strlist *keep, int dry)
 	clear_dir(fd, "", keep, dry);
 }
 
+void clear_manifest(const char *root, int dry)
+{
+	char *path = xstrcat3(root, "/", MANIFEST_NAME);
+
+	if (access(path, F_OK) == 0) {
+		log_info(1, "%s '%s'", dry ? "Pretending to delete" : "Deleting", MANIFEST_NAME);
+		if (!dry && unlink(path) != 0)
+			log_warn("cannot delete %s: %s", path, strerror(errno));
+	}
+	free(path);
+}
+
 /* Deletes the directory root/name and everything below it. */
 static void clear_tree(int rootfd, const char *name)
 {

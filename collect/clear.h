@@ -29,4 +29,11 @@ void clear_outputs(const char *root, struct strlist *keep, int dry_run);
  */
 void clear_in_the_way(const char *root, const struct fileset *fs, int hashed);
 
+/*
+ * --clear --no-post-process: deletes root's staticfiles.json (this run
+ * writes none, and the old one names hashed files --clear deletes), as
+ * Django's --clear does; with dry_run prints "Pretending to delete" only.
+ */
+void clear_manifest(const char *root, int dry_run);
+
 #endif

@@ -267,6 +267,8 @@ int commit_files(struct run *r)
 	if (!r->o->no_post_process)
 		build_manifest(r, &man, &man_changed);
 	build_cache(r, &o, &cache);
+	if (r->o->clear && r->o->no_post_process)
+		clear_manifest(r->root, 0);
 	if (write_meta(r, &o, &man, man_changed, &cache) < 0)
 		goto out;
 	/* Committed: the originals follow (renames write no bytes). */

@@ -180,6 +180,8 @@ static void pretend_clear(struct run *r)
 			strlist_add(&keep, r->fs.v[i].hashed);
 	}
 	clear_outputs(r->root, &keep, 1);
+	if (r->o->no_post_process)
+		clear_manifest(r->root, 1);
 	strlist_release(&keep);
 }
 
