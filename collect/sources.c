@@ -100,8 +100,30 @@ static int norm_prefix(const char *spec, const char *p, size_t len, char *buf, s
 	return 0;
 }
 
+/* Whether inner is outer or below it (both existing paths). */
+static int path_inside(const char *inner, const char *outer)
+{
+	char *i = realpath(inner, NULL), *o = realpath(outer, NULL);
+	size_t n = o ? strlen(o) : 0;
+	int inside = i && o && !strncmp(i, o, n) && (i[n] == '/' || i[n] == '\0' || n == 1);
+
+	free(i);
+	free(o);
+	return inside;
+}
+
+/* --clear deletes what the run does not collect under its own name: a
+ * source inside the output would be deleted. */
+static int source_in_output(const char *src, const struct options *o)
+{
+	if (!o->clear || !path_inside(src, o->output))
+		return 0;
+	return log_error("the source %s is inside the output directory %s: --clear "
+			 "would delete it", src, o->output);
+}
+
 static int gather_archive(struct gather *g, const char *path, size_t file_len,
-			  const struct strlist *ig)
+			  const struct strlist *ig, const struct options *o)
 {
 	char *file = xstrndup(path, file_len);
 	const char *subdir = path[file_len] == ':' ? path + file_len + 1 : "";
@@ -111,27 +133,16 @@ static int gather_archive(struct gather *g, const char *path, size_t file_len,
 		r = log_error("cannot read archive %s: %s", file, strerror(errno));
 		goto out;
 	}
+	if ((r = source_in_output(file, o)) < 0)
+		goto out;
 	r = archive_src_read(file, subdir, ig, on_member, g);
 out:
 	free(file);
 	return r;
 }
 
-/* Whether output is src or below it (Django refuses STATIC_ROOT in
- * STATICFILES_DIRS for the same reason). */
-static int output_inside(const char *output, const char *src)
-{
-	char *o = realpath(output, NULL), *s = realpath(src, NULL);
-	size_t n = s ? strlen(s) : 0;
-	int inside = o && s && !strncmp(o, s, n) && (o[n] == '/' || o[n] == '\0' || n == 1);
-
-	free(o);
-	free(s);
-	return inside;
-}
-
 static int gather_one(struct fileset *fs, const char *spec, const struct strlist *ig,
-		      const char *output)
+		      const struct options *o)
 {
 	struct gather g = { .fs = fs, .src = spec, .prefix = "" };
 	const char *path = spec, *eq = strchr(spec, '=');
@@ -146,15 +157,17 @@ static int gather_one(struct fileset *fs, const char *spec, const struct strlist
 		path = eq + 1;
 	}
 	if (archive_src_match(path, &flen) && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)))
-		return gather_archive(&g, path, flen, ig);
+		return gather_archive(&g, path, flen, ig, o);
 	if (stat(path, &st) != 0)
 		return log_error("cannot read source %s: %s", path, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return log_error("source %s is not a directory or a .tar/.tar.gz/.tgz/.zip archive",
 				 path);
-	if (output_inside(output, path))
+	if (path_inside(o->output, path))
 		return log_error("the output directory %s is inside the source %s: "
-				 "collect would collect its own output", output, path);
+				 "collect would collect its own output", o->output, path);
+	if (source_in_output(path, o) < 0)
+		return -1;
 	return walk_dir(path, ig, on_file, &g);
 }
 
@@ -231,7 +244,7 @@ int sources_gather(const struct options *o, struct fileset *fs)
 	for (size_t i = 0; i < o->ignore.n; i++)
 		strlist_add(&ig, o->ignore.v[i]);
 	for (size_t i = 0; !r && i < o->sources.n; i++)
-		r = gather_one(fs, o->sources.v[i], &ig, o->output);
+		r = gather_one(fs, o->sources.v[i], &ig, o);
 	if (!r)
 		r = app_dirs(o, &apps);
 	for (size_t i = 0; !r && i < apps.n; i++) {
@@ -241,6 +254,8 @@ int sources_gather(const struct options *o, struct fileset *fs)
 			log_info(3, "no static directory in app %s", apps.v[i]);
 			continue;
 		}
+		if ((r = source_in_output(apps.v[i], o)) < 0)
+			break;
 		r = walk_dir(apps.v[i], &ig, on_file, &(struct gather){
 			.fs = fs, .src = apps.v[i], .prefix = "" });
 	}
