@@ -82,7 +82,59 @@ static int conn_send(struct conn *c)
 	return 0;
 }
 
-/* After a response is fully out: 0 to go on reading, -1 when closed. */
+/* Reads from this connection per turn while lingering, before others
+ * get theirs (16 KiB each). */
+#define LINGER_READS 64
+
+static void defer(struct worker *w, struct conn *c)
+{
+	c->deferred = 1;
+	if (!c->in_dlist) {
+		c->in_dlist = 1;
+		c->dnext = w->deferred;
+		w->deferred = c;
+	}
+}
+
+/* Reads and drops what the client sends until it closes (then closes). */
+static void linger_drain(struct worker *w, struct conn *c)
+{
+	for (int i = 0; i < LINGER_READS; i++) {
+		ssize_t n = read(c->fd, c->rbuf, CONN_RBUF);
+
+		if (n > 0 || (n < 0 && errno == EINTR))
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		worker_close_conn(w, c);
+		return;
+	}
+	defer(w, c); /* edge-triggered: nobody would wake us for the rest */
+}
+
+/*
+ * Closes after the last answer.  A plain close() while request bytes are
+ * unread makes the kernel send a reset, and a reset can destroy the answer
+ * before the client reads it: nginx in front then reports 502 instead of
+ * our 405 or 400.  So, when the client may still be sending, shut the
+ * write side (the client sees the end of the answer) and drop what comes
+ * until it closes, for at most CONN_LINGER_MS (nginx's lingering close).
+ */
+static void conn_finish(struct worker *w, struct conn *c)
+{
+	if (!c->linger && c->rpos == c->rlen) {
+		worker_close_conn(w, c);
+		return;
+	}
+	shutdown(c->fd, SHUT_WR);
+	c->state = CONN_LINGER;
+	c->rpos = c->rlen = 0;
+	c->deadline = w->now_ms + CONN_LINGER_MS;
+	linger_drain(w, c);
+}
+
+/* After a response is fully out: 0 to go on reading, -1 when closed (or
+ * closing). */
 static int response_done(struct worker *w, struct conn *c)
 {
 	if (c->gen) {
@@ -90,7 +142,9 @@ static int response_done(struct worker *w, struct conn *c)
 		c->gen = NULL;
 	}
 	if (!c->keep_alive || w->stop_deadline) {
-		worker_close_conn(w, c);
+		if (w->stop_deadline)
+			c->linger = 1; /* the client may have pipelined more */
+		conn_finish(w, c);
 		return -1;
 	}
 	c->state = CONN_READ;
@@ -168,12 +222,7 @@ static void conn_process(struct worker *w, struct conn *c, int drained)
 	for (;;) {
 		if (c->rpos < c->rlen && ++served > CONN_BATCH) {
 			/* Edge-triggered: nobody would wake us for these bytes. */
-			c->deferred = 1;
-			if (!c->in_dlist) {
-				c->in_dlist = 1;
-				c->dnext = w->deferred;
-				w->deferred = c;
-			}
+			defer(w, c);
 			return;
 		}
 		if (c->rpos < c->rlen) {
@@ -208,6 +257,11 @@ void conn_on_event(struct worker *w, struct conn *c, uint32_t events)
 		worker_close_conn(w, c);
 		return;
 	}
+	if (c->state == CONN_LINGER) {
+		if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
+			linger_drain(w, c);
+		return;
+	}
 	if (c->state == CONN_SEND) {
 		int r;
 
@@ -237,6 +291,8 @@ void conn_resume(struct worker *w, struct conn *c)
 	c->deferred = 0;
 	if (c->state == CONN_READ)
 		conn_process(w, c, 0);
+	else if (c->state == CONN_LINGER)
+		linger_drain(w, c);
 }
 
 void conn_on_timeout(struct worker *w, struct conn *c)

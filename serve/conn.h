@@ -35,7 +35,12 @@ enum conn_state {
 	CONN_FREE,
 	CONN_READ,  /* waiting for (the rest of) a request head */
 	CONN_SEND,  /* a response is going out; reads wait */
+	CONN_LINGER, /* answered, write side shut: reading what still comes */
 };
+
+/* How long a closing connection goes on reading (and dropping) what the
+ * client still sends, so that its last answer is not lost to a reset. */
+#define CONN_LINGER_MS 5000
 
 /* A piece of a response: bytes in memory (fd < 0) or a file range. */
 struct segment {
@@ -50,6 +55,7 @@ struct conn {
 	enum conn_state state;
 	int fd;
 	int keep_alive;     /* after this response */
+	int linger;         /* when closing: the client may still be sending */
 	struct conn *prev, *next; /* the worker's active list, or free list */
 	struct conn *dnext; /* the worker's deferred list */
 	int in_dlist;       /* the slot is on that list (survives a close) */

@@ -55,6 +55,8 @@ struct http_request {
 	enum http_method method; /* OTHER: answer 405 with Allow: GET, HEAD */
 	int minor;               /* 0: HTTP/1.0, 1: HTTP/1.1 (1.x, x>1: 1) */
 	int keep_alive;          /* 1: keep the connection after the reply */
+	int has_body;            /* Content-Length > 0 or Transfer-Encoding:
+				  * content follows that serve never reads */
 	unsigned nfields;        /* field lines seen */
 	struct http_slice request_line; /* "GET /x HTTP/1.1" for the log */
 	struct http_slice method_name;

@@ -463,7 +463,8 @@ static int check_framing(struct http_request *req, const struct framing *f)
 	else
 		req->keep_alive = f->conn_keep_alive && !f->conn_close;
 	/* An unread body would be taken for the next request. */
-	if (f->has_te || (f->has_cl && f->content_length > 0))
+	req->has_body = f->has_te || (f->has_cl && f->content_length > 0);
+	if (req->has_body)
 		req->keep_alive = 0;
 	return 0;
 }

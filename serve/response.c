@@ -90,6 +90,20 @@ static int keeps_alive(const struct worker *w, const struct http_request *req)
 	       !atomic_load(&w->srv->stopping);
 }
 
+/*
+ * Sets what happens after the answer: keep alive, or close; and when
+ * closing, whether the client may still be sending (a body, pipelined
+ * requests, the rest of a head we refused), in which case the close must
+ * linger (conn.c) or the reset it would cause can destroy the answer.  A
+ * client that asked for the close itself and sent no body has nothing left.
+ */
+static void set_after(const struct worker *w, struct conn *c,
+		      const struct http_request *req)
+{
+	c->keep_alive = keeps_alive(w, req);
+	c->linger = !c->keep_alive && (!req || req->keep_alive || req->has_body);
+}
+
 /* logreq: what the access log shows (req, or a refused head's line). */
 static int error_full(struct worker *w, struct conn *c, const struct http_request *req,
 		      const struct http_request *logreq, int status, uint64_t size416)
@@ -101,7 +115,7 @@ static int error_full(struct worker *w, struct conn *c, const struct http_reques
 	if (!k->line_len)
 		k = &canned[500], status = 500;
 	/* A request that did not parse leaves the stream unframed: close. */
-	c->keep_alive = keeps_alive(w, req);
+	set_after(w, c, req);
 	c->nseg = 1;
 	o = head_start(w, c, status);
 	o = PUTS(o, "Content-Type: text/plain; charset=utf-8\r\n"
@@ -308,7 +322,7 @@ int response_build(struct worker *w, struct conn *c, const struct http_request *
 	size_t klen;
 	int st;
 
-	c->keep_alive = keeps_alive(w, req);
+	set_after(w, c, req);
 	c->nseg = 1;
 	if (req->method == HTTP_METHOD_OTHER)
 		return response_error(w, c, req, 405);
