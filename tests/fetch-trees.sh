@@ -37,13 +37,21 @@ status=0
 fail() { echo "fetch-trees: $1: $2" >&2; status=1; }
 
 # apt_get PKG: installs a Debian package as root (after apt-get update when
-# the package lists are empty); quiet on stdout, which carries the answers.
+# the package lists are empty).  apt's chatter goes to a log, not to stderr,
+# which callers show as the reason for a skip; on failure apt_err holds
+# apt's first error line.
+apt_err=""
 apt_get() {
 	[ "$offline" = 0 ] && [ "$(id -u)" = 0 ] || return 1
+	log=$(mktemp) || return 1
 	if [ -z "$(ls /var/lib/apt/lists 2>/dev/null | grep Packages | head -1)" ]; then
-		apt-get update -q >&2
+		apt-get update -q >"$log" 2>&1
 	fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >>"$log" 2>&1
+	rc=$?
+	[ "$rc" = 0 ] || apt_err=": $(grep -E '^E:' "$log" | head -1)"
+	rm -f "$log"
+	return "$rc"
 }
 
 # npm_tgz KEY SPEC FILE: ensures CACHE/FILE is a valid npm tarball of SPEC.
@@ -54,7 +62,7 @@ npm_tgz() {
 	fi
 	if [ "$offline" = 1 ]; then fail "$key" "$file not cached (offline)"; return; fi
 	if ! command -v npm >/dev/null 2>&1 && ! apt_get npm; then
-		fail "$key" "npm not installed (as root: apt-get install -y npm)"; return
+		fail "$key" "npm not installed (as root: apt-get install -y npm)$apt_err"; return
 	fi
 	mkdir -p "$CACHE" || { fail "$key" "cannot create $CACHE"; return; }
 	tmp=$(mktemp -d "$CACHE/.fetch.XXXXXX") || { fail "$key" "mktemp failed"; return; }
@@ -76,7 +84,7 @@ django_admin() {
 	if [ -d "$DJANGO_DIR/contrib/admin/static/admin" ]; then
 		echo "DJANGO_ADMIN_STATIC=$DJANGO_DIR/contrib/admin/static"
 	else
-		fail DJANGO_ADMIN_STATIC "python3-django missing; run as root: apt-get install -y python3-django"
+		fail DJANGO_ADMIN_STATIC "python3-django missing (as root: apt-get install -y python3-django)$apt_err"
 	fi
 }
 
