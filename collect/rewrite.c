@@ -174,6 +174,22 @@ static void finish_all(struct run *r, const size_t *comp, size_t *order)
 	}
 }
 
+/* A source file named like another file's hashed name gets two contents
+ * under one output name unless their bytes agree. */
+static void check_clashes(struct run *r)
+{
+	for (size_t i = 0; i < r->fs.n; i++) {
+		struct cfile *f = &r->fs.v[i];
+		size_t j = f->hashed ? fileset_find(&r->fs, f->hashed) : (size_t)-1;
+
+		if (j == (size_t)-1 || j == i || r->fs.v[j].src_hash == f->final_hash)
+			continue;
+		cfile_fail(&r->fs.v[j], "%s: a source file of that name, with other bytes, "
+			   "stands where the hashed name of %s goes (remove it, or "
+			   "leave it out with -i)", r->fs.v[j].name, f->name);
+	}
+}
+
 int rewrite_files(struct run *r)
 {
 	size_t n = r->fs.n;
@@ -188,6 +204,7 @@ int rewrite_files(struct run *r)
 	}
 	refs_graph_order(n, edges, nedges, comp, order);
 	finish_all(r, comp, order);
+	check_clashes(r);
 	free(edges);
 	free(nedges);
 	free(comp);
