@@ -152,6 +152,24 @@ int response_refuse(struct worker *w, struct conn *c, const struct http_request 
 	return error_full(w, c, NULL, logreq.request_line.p ? &logreq : NULL, status, 0);
 }
 
+/*
+ * One --allowed-host pattern, as Django's ALLOWED_HOSTS reads it
+ * (django.http.request.validate_host): "*" is any host, ".example.com" is
+ * example.com and every name below it, anything else the name itself; any
+ * letter case.
+ */
+static int host_matches(const char *pat, struct http_slice h)
+{
+	size_t n = strlen(pat);
+
+	if (!strcmp(pat, "*"))
+		return 1;
+	if (pat[0] == '.' && ((h.len == n - 1 && !strncasecmp(pat + 1, h.p, h.len)) ||
+			      (h.len >= n && !strncasecmp(pat, h.p + h.len - n, n))))
+		return 1;
+	return n == h.len && !strncasecmp(pat, h.p, n);
+}
+
 static int host_allowed(const struct server *srv, const struct http_request *req)
 {
 	struct http_slice h;
@@ -159,12 +177,9 @@ static int host_allowed(const struct server *srv, const struct http_request *req
 	if (!req->host.p)
 		return 0;
 	h = http_host_name(req->host);
-	for (size_t i = 0; i < srv->nallowed_host; i++) {
-		const char *a = srv->allowed_host[i];
-
-		if (strlen(a) == h.len && !strncasecmp(a, h.p, h.len))
+	for (size_t i = 0; i < srv->nallowed_host; i++)
+		if (host_matches(srv->allowed_host[i], h))
 			return 1;
-	}
 	return 0;
 }
 
