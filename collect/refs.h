@@ -81,6 +81,13 @@ enum ref_target refs_resolve(const char *from_path, const char *url, size_t len,
 			     size_t *suffix_off);
 
 /*
+ * Why refs_resolve() gave REF_LOCAL with an empty target for the same
+ * arguments: "has a bad percent-escape", "names a directory" or "climbs
+ * above the output root".  Static string.  Thread-safe.
+ */
+const char *refs_unresolved_why(const char *url, size_t len, const char *static_url);
+
+/*
  * Builds the text to put in place of url once target is hashed as
  * hashed_target: keeps url's own shape (relative stays relative with the
  * same directory prefix, absolute stays absolute), replaces only the last

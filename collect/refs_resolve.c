@@ -2,11 +2,13 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* memmem, memrchr */
 #endif
+#include <stdlib.h>
 #include <string.h>
 
 #include "path.h"
 #include "refs.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 #define DEFAULT_STATIC_URL "/static/"
 
@@ -123,6 +125,27 @@ enum ref_target refs_resolve(const char *from_path, const char *url, size_t len,
 	}
 	resolve_path(url + skip, plen - skip, target);
 	return REF_LOCAL;
+}
+
+const char *refs_unresolved_why(const char *url, size_t len, const char *static_url)
+{
+	size_t plen = 0, skip = 0;
+	const char *why = "climbs above the output root";
+	char *buf;
+	ssize_t got;
+
+	while (plen < len && url[plen] != '?' && url[plen] != '#')
+		plen++;
+	if (plen && url[0] == '/')
+		skip = static_prefix(url, plen, static_url ? static_url : DEFAULT_STATIC_URL);
+	buf = xmalloc(plen - skip + 1);
+	got = path_percent_decode(buf, url + skip, plen - skip);
+	if (got < 0 || count_slashes(buf, (size_t)got) != count_slashes(url + skip, plen - skip))
+		why = "has a bad percent-escape";
+	else if (names_directory(buf, (size_t)got))
+		why = "names a directory";
+	free(buf);
+	return why;
 }
 
 /* Bytes that must be escaped whatever the original did. */

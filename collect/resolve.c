@@ -20,21 +20,24 @@ static void missing(struct run *r, struct cfile *f, const struct ref *ref,
 		    const struct strbuf *target)
 {
 	const char *url = f->data + ref->off;
+	const char *why = "not found";
 	int n = (int)ref->len;
 
 	if (target->len) {
 		f->missing = xrealloc(f->missing, (f->nmissing + 1) * sizeof(*f->missing));
 		f->missing[f->nmissing++] = xstrdup(target->buf);
+	} else {
+		why = refs_unresolved_why(url, ref->len, r->o->static_url);
 	}
 	if (ref->kind == REF_SOURCEMAP) {
-		cfile_warn(f, "%s:%u: source map '%.*s' not found, left unchanged",
-			   cfile_label(f), ref->line, n, url);
+		cfile_warn(f, "%s:%u: source map '%.*s' %s, left unchanged",
+			   cfile_label(f), ref->line, n, url, why);
 	} else if (r->o->allow_missing) {
-		cfile_warn(f, "%s:%u: reference '%.*s' not found, left unchanged",
-			   cfile_label(f), ref->line, n, url);
+		cfile_warn(f, "%s:%u: reference '%.*s' %s, left unchanged",
+			   cfile_label(f), ref->line, n, url, why);
 	} else {
-		cfile_fail(f, "%s:%u: reference '%.*s' not found", cfile_label(f),
-			   ref->line, n, url);
+		cfile_fail(f, "%s:%u: reference '%.*s' %s", cfile_label(f),
+			   ref->line, n, url, why);
 	}
 }
 

@@ -89,6 +89,27 @@ static void resolve_outside_root(void **state)
 	LOCAL("css/site.css", "%2e%2e/x.png", "x.png");
 }
 
+/* Each empty target has its reason. */
+static void resolve_why(void **state)
+{
+	static const struct { const char *url, *why; } cases[] = {
+		{ "../../img/x.png", "climbs above the output root" },
+		{ "/static/../x.png?v=1", "climbs above the output root" },
+		{ "../img/", "names a directory" },
+		{ "/static/img/..#x", "names a directory" },
+		{ "../img/a%2Fb.png", "has a bad percent-escape" },
+		{ "../img/a%zz.png", "has a bad percent-escape" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		check_resolve("css/a.css", cases[i].url, NULL, REF_LOCAL, "",
+			      strcspn(cases[i].url, "?#"));
+		assert_string_equal(refs_unresolved_why(cases[i].url, strlen(cases[i].url), NULL),
+				    cases[i].why);
+	}
+}
+
 static void resolve_percent(void **state)
 {
 	LOCAL("css/site.css", "a%20b.png", "css/a b.png");
@@ -263,6 +284,7 @@ int main(void)
 		cmocka_unit_test(resolve_absolute),
 		cmocka_unit_test(resolve_outside_root),
 		cmocka_unit_test(resolve_percent),
+		cmocka_unit_test(resolve_why),
 		cmocka_unit_test(rewrite_shapes),
 		cmocka_unit_test(rewrite_encoding),
 		cmocka_unit_test(rewrite_bounded),
