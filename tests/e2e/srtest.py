@@ -549,7 +549,9 @@ def gzip_bytes(data):
 
 
 def zstd_bytes(data):
-    if not shutil.which("zstd"):
+    """data as a .zst file holds it, from Debian's zstd (installed as root
+    when missing: a fresh machine lacks it), or None."""
+    if not apt_install("zstd", lambda: shutil.which("zstd") is not None):
         return None
     r = subprocess.run(["zstd", "-q", "-c", "-19"], input=data,
                        capture_output=True, timeout=30)
