@@ -26,8 +26,8 @@ for pair in $TOOLS; do
 	cmd=${pair%%:*} pkg=${pair#*:}
 	command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
 done
-missing=$(echo $missing | tr ' ' '\n' | sort -u | tr '\n' ' ')
-[ -z "${missing% }" ] && exit 0
+missing=$(echo $missing | tr ' ' '\n' | sort -u | tr '\n' ' ' | sed 's/ *$//')
+[ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then
 	echo "deps: missing packages; run as root:" >&2
