@@ -150,6 +150,31 @@ static int parse_uint(const char *name, const char *s, int base,
 	return 0;
 }
 
+/*
+ * The alias from Django's STATIC_URL (static-url, $STATIC_URL, which collect
+ * reads the same way): of a full or scheme-relative URL
+ * ("https://cdn.example.com/static/", "//cdn.example.com/static/") the
+ * path, which is what reaches us through the CDN or proxy; a relative one
+ * gets the '/' Django puts before it ("static/" is "/static/").  --alias
+ * itself must be a path.  Owned.
+ */
+static char *alias_of_static_url(const char *url)
+{
+	const char *p = url, *scheme = strstr(url, "://");
+	size_t n;
+	char *a;
+
+	if (scheme || !strncmp(url, "//", 2)) {
+		p = strchr(scheme ? scheme + 3 : url + 2, '/');
+		if (!p)
+			p = "/";
+	}
+	n = strlen(p) + 2;
+	a = xmalloc(n);
+	snprintf(a, n, "%s%s", *p == '/' ? "" : "/", p);
+	return a;
+}
+
 /* A listen value from the file: resolve a relative unix socket path. */
 static char *resolve_listen(const char *value, int from_file)
 {
@@ -218,8 +243,12 @@ static int options_set(struct options *o, int id, const char *name,
 	case O_ROOT: case O_STATIC_ROOT:
 		set_str(&o->root, v, from_file);
 		return 0;
-	case O_ALIAS: case O_STATIC_URL:
+	case O_ALIAS:
 		set_str(&o->alias, v, 0);
+		return 0;
+	case O_STATIC_URL:
+		free(o->alias);
+		o->alias = alias_of_static_url(v);
 		return 0;
 	case O_LISTEN:
 		add_str(&o->listen, &o->nlisten, resolve_listen(v, from_file));
@@ -396,7 +425,7 @@ static void apply_defaults(struct options *o)
 	if (!o->root && (env = getenv("STATIC_ROOT")) && *env)
 		o->root = xstrdup(env);
 	if (!o->alias && (env = getenv("STATIC_URL")) && *env)
-		o->alias = xstrdup(env);
+		o->alias = alias_of_static_url(env);
 	if (!o->alias)
 		o->alias = xstrdup("/static/");
 	if (!o->nlisten)
