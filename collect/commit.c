@@ -54,6 +54,28 @@ static int place_orig(struct run *r, struct cfile *f)
 	return 0;
 }
 
+/* Whether path is now a variant of one of this run's outputs (an older
+ * run may have collected a source file under that name). */
+static int current_variant(const struct outs *o, size_t current, const char *path)
+{
+	size_t n = strlen(path);
+	int found = 0;
+
+	for (int e = 0; e < ENC_COUNT && !found; e++) {
+		size_t sl = strlen(tree_enc_suffix[e]);
+		const struct cache_out *co;
+		char *base;
+
+		if (n <= sl || strcmp(path + n - sl, tree_enc_suffix[e]))
+			continue;
+		base = xstrndup(path, n - sl);
+		co = outs_find(o, current, base);
+		found = co && co->fact.enc[e].present;
+		free(base);
+	}
+	return found;
+}
+
 /* Files of earlier runs still on disk (old hashed names stay, unless
  * --clear): from the cache, else from the old index.  o is sorted. */
 static void carry_over(struct run *r, struct outs *o)
@@ -66,7 +88,8 @@ static void carry_over(struct run *r, struct outs *o)
 		return;
 	if (r->cache.valid) {
 		for (size_t i = 0; i < r->cache.nout; i++)
-			if (!outs_find(o, current, r->cache.out[i].fact.path))
+			if (!outs_find(o, current, r->cache.out[i].fact.path) &&
+			    !current_variant(o, current, r->cache.out[i].fact.path))
 				outs_add(o, &r->cache.out[i].fact, r->cache.out[i].mtime_ns,
 					 r->cache.out[i].ino, 0);
 		return;
@@ -76,7 +99,7 @@ static void carry_over(struct run *r, struct outs *o)
 	for (size_t i = 0; i < r->old_index.n; i++) {
 		const struct file_fact *ff = &r->old_index.v[i];
 
-		if (outs_find(o, current, ff->path))
+		if (outs_find(o, current, ff->path) || current_variant(o, current, ff->path))
 			continue;
 		path = xmalloc(strlen(r->root) + strlen(ff->path) + 2);
 		sprintf(path, "%s/%s", r->root, ff->path);

@@ -72,6 +72,19 @@ void fileset_finish(struct fileset *fs)
 	fs->n = out;
 }
 
+void fileset_drop(struct fileset *fs, const unsigned char *drop)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < fs->n; i++) {
+		if (drop[i])
+			cfile_release(&fs->v[i]);
+		else
+			fs->v[out++] = fs->v[i];
+	}
+	fs->n = out;
+}
+
 size_t fileset_find(const struct fileset *fs, const char *name)
 {
 	size_t lo = 0, hi = fs->n;

@@ -84,6 +84,9 @@ struct cfile *fileset_add(struct fileset *fs);
  * dropped.
  */
 void fileset_finish(struct fileset *fs);
+/* Drops every file i with drop[i] set (after fileset_finish(); the order
+ * is kept). */
+void fileset_drop(struct fileset *fs, const unsigned char *drop);
 /* Index of name after fileset_finish(), or (size_t)-1. */
 size_t fileset_find(const struct fileset *fs, const char *name);
 void fileset_release(struct fileset *fs);

@@ -234,6 +234,43 @@ static int app_dirs(const struct options *o, struct strlist *out)
 	return 0;
 }
 
+/* A source "x.gz" or "x.br" beside a collected "x" would take the name of
+ * x's variant, which collect writes: it is skipped (as WhiteNoise's own
+ * compression replaces it), so that the index and the disk agree. */
+static void drop_variant_names(const struct options *o, struct fileset *fs)
+{
+	static const struct { unsigned want; int enc; } encs[] = {
+		{ COMPRESS_GZIP, ENC_GZIP }, { COMPRESS_BR, ENC_BR },
+	};
+	unsigned char *drop = xcalloc(fs->n + 1, 1);
+	size_t dropped = 0;
+
+	for (size_t i = 0; i < fs->n; i++) {
+		const char *name = fs->v[i].name;
+		size_t n = strlen(name);
+
+		for (size_t k = 0; k < sizeof(encs) / sizeof(*encs); k++) {
+			const char *suffix = tree_enc_suffix[encs[k].enc];
+			size_t sl = strlen(suffix);
+			char *base;
+
+			if (!(o->compress & encs[k].want) || n <= sl || strcmp(name + n - sl, suffix))
+				continue;
+			base = xstrndup(name, n - sl);
+			if (fileset_find(fs, base) != (size_t)-1) {
+				log_warn("'%s' skipped: collect writes its own compressed "
+					 "variant of '%s' there", name, base);
+				drop[i] = 1;
+				dropped++;
+			}
+			free(base);
+		}
+	}
+	if (dropped)
+		fileset_drop(fs, drop);
+	free(drop);
+}
+
 int sources_gather(const struct options *o, struct fileset *fs)
 {
 	struct strlist ig = { 0 }, apps = { 0 };
@@ -261,7 +298,9 @@ int sources_gather(const struct options *o, struct fileset *fs)
 	}
 	strlist_release(&ig);
 	strlist_release(&apps);
-	if (!r)
+	if (!r) {
 		fileset_finish(fs);
+		drop_variant_names(o, fs);
+	}
 	return r;
 }
