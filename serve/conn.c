@@ -311,6 +311,7 @@ void conn_refuse(int fd)
 	static const char msg[] =
 		"HTTP/1.1 503 Service Unavailable\r\n"
 		"Content-Type: text/plain; charset=utf-8\r\n"
+		"Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
 		"Content-Length: 24\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
 		"503 Service Unavailable\n";
 	char sink[4096];

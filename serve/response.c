@@ -123,7 +123,7 @@ static int error_full(struct worker *w, struct conn *c, const struct http_reques
 	if (status == 405)
 		o = PUTS(o, "Allow: GET, HEAD\r\n");
 	if (status == 416) {
-		o = PUTS(o, "Content-Range: bytes */");
+		o = PUTS(o, "Accept-Ranges: bytes\r\nContent-Range: bytes */");
 		o = http_put_u64(o, size416);
 		o = PUTS(o, "\r\n");
 	}
