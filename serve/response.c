@@ -170,15 +170,14 @@ static int host_matches(const char *pat, struct http_slice h)
 	return n == h.len && !strncasecmp(pat, h.p, n);
 }
 
+/* No Host (HTTP/1.0) passes only "*": no name of ours could be checked. */
 static int host_allowed(const struct server *srv, const struct http_request *req)
 {
-	struct http_slice h;
+	struct http_slice h = http_host_name(req->host);
 
-	if (!req->host.p)
-		return 0;
-	h = http_host_name(req->host);
 	for (size_t i = 0; i < srv->nallowed_host; i++)
-		if (host_matches(srv->allowed_host[i], h))
+		if (req->host.p ? host_matches(srv->allowed_host[i], h)
+				: !strcmp(srv->allowed_host[i], "*"))
 			return 1;
 	return 0;
 }
