@@ -28,6 +28,7 @@ struct build {
 	const struct index_config *cfg;
 	int rootfd;
 	struct index_gen *g;
+	time_t now;
 };
 
 /* Without openat2: open, then ask the kernel where the file really is
@@ -228,6 +229,13 @@ static int build_entry(struct build *b, const struct file_fact *f, struct entry 
 	e->var[0].hash = f->hash;
 	e->var[0].present = 1;
 	r = open_variant(b, f->path, &e->var[0], &e->mtime);
+	/* RFC 9110 §8.8.2.1: a Last-Modified later than the Date it goes
+	 * with must be replaced by that date (clock skew, an unpacked tree):
+	 * the load time is no later than any Date we send with it. */
+	if (r == 0 && e->mtime > (int64_t)b->now) {
+		e->mtime = (int64_t)b->now;
+		b->g->stats.future++;
+	}
 	if (r == 0)
 		keep_immutable(b, f->path, e);
 	for (k = 1; k < VAR_COUNT && r == 0; k++) {
@@ -367,7 +375,7 @@ out:
 
 struct index_gen *index_build(const struct index_config *cfg)
 {
-	struct build b = { .cfg = cfg, .rootfd = -1 };
+	struct build b = { .cfg = cfg, .rootfd = -1, .now = time(NULL) };
 	struct tree_index ti;
 	int from_index, r = 0;
 
@@ -401,6 +409,9 @@ struct index_gen *index_build(const struct index_config *cfg)
 		return NULL;
 	}
 	b.g->stats.files = b.g->n;
+	if (b.g->stats.future)
+		log_warn("%zu file(s) under %s modified in the future (clock skew?): "
+			 "their Last-Modified is the load time", b.g->stats.future, cfg->root);
 	build_table(b.g);
 	return b.g;
 }

@@ -46,6 +46,7 @@ struct entry {
 
 struct index_stats {
 	size_t files, variants, immutable, in_memory, open_fds, rehashed;
+	size_t future; /* modified after the load: Last-Modified is the load */
 	uint64_t memory_bytes;
 	int from_index; /* 1: .staticroot-index.json, 0: scanned */
 };
