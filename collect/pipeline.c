@@ -48,13 +48,16 @@ char *pipeline_abspath(const char *path)
 	return p;
 }
 
-/* Hash of every option that changes what is written. */
+/* Hash of every option that changes what is written, and of the version
+ * of the reference scanners (cached scans are reused while it holds: bump
+ * SCAN_VERSION when they find other references in the same bytes). */
+#define SCAN_VERSION 2
 static uint64_t settings_hash(const struct options *o)
 {
 	struct strbuf sb = STRBUF_INIT;
 	uint64_t h;
 
-	strbuf_addf(&sb, "1|%s|%d|%d|%u|%d|%d|%d", o->static_url, o->js_modules,
+	strbuf_addf(&sb, "%d|%s|%d|%d|%u|%d|%d|%d", SCAN_VERSION, o->static_url, o->js_modules,
 		    o->allow_missing, o->compress, o->brotli_quality, o->no_post_process,
 		    o->link);
 	h = hash_bytes(sb.buf, sb.len);

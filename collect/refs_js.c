@@ -42,6 +42,26 @@ static size_t js_skip_ws(const struct js_scan *st, size_t j)
 	return j;
 }
 
+/* Skips white space and comments from j; st->len when a comment does not
+ * end.  Bundlers leave comments inside import(): webpack's chunk names. */
+static size_t js_skip_blank(const struct js_scan *st, size_t j)
+{
+	for (;;) {
+		const char *end;
+
+		j = js_skip_ws(st, j);
+		if (j + 1 >= st->len || st->s[j] != '/' || (st->s[j + 1] != '*' && st->s[j + 1] != '/'))
+			return j;
+		if (st->s[j + 1] == '/')
+			end = memchr(st->s + j, '\n', st->len - j);
+		else if ((end = memmem(st->s + j + 2, st->len - j - 2, "*/", 2)))
+			end += 2;
+		if (!end)
+			return st->len;
+		j = (size_t)(end - st->s);
+	}
+}
+
 static int js_comment(struct js_scan *st)
 {
 	const char *body = st->s + st->i + 2, *end;
@@ -170,22 +190,22 @@ static int js_relative(const char *s, size_t n)
 }
 
 /*
- * A module specifier expected at j (after whitespace): a string literal,
- * reported when relative and, for import(...), followed by ')'.  Moves i
- * past the string when there is one.
+ * A module specifier expected at j (after blanks and comments): a string
+ * literal, reported when relative and, for import(...), followed by ')' or
+ * by ',' and its options.  Moves i past the string when there is one.
  */
 static void js_specifier(struct js_scan *st, size_t j, int need_paren)
 {
 	size_t end, k;
 	int eof;
 
-	j = js_skip_ws(st, j);
+	j = js_skip_blank(st, j);
 	if (j >= st->len || (st->s[j] != '"' && st->s[j] != '\''))
 		return;
 	if (!(end = js_string_end(st, j, &eof)))
 		return;
-	k = js_skip_ws(st, end);
-	if ((!need_paren || (k < st->len && st->s[k] == ')')) &&
+	k = js_skip_blank(st, end);
+	if ((!need_paren || (k < st->len && (st->s[k] == ')' || st->s[k] == ','))) &&
 	    js_relative(st->s + j + 1, end - j - 2))
 		refs_push(st->out, &st->lc, j + 1, end - j - 2, REF_MODULE);
 	st->i = end;
@@ -199,6 +219,7 @@ static void js_module_word(struct js_scan *st, size_t start)
 	const char *w = st->s + start;
 
 	if (n == 6 && !memcmp(w, "import", 6)) {
+		j = js_skip_blank(st, j);
 		if (j < st->len && st->s[j] == '(')
 			js_specifier(st, j + 1, 1);
 		else if (j < st->len && (st->s[j] == '"' || st->s[j] == '\''))
@@ -208,6 +229,7 @@ static void js_module_word(struct js_scan *st, size_t start)
 	} else if (n == 6 && !memcmp(w, "export", 6)) {
 		st->pending_from = 1;
 	} else if (n == 4 && !memcmp(w, "from", 4) && st->pending_from) {
+		j = js_skip_blank(st, j);
 		js_specifier(st, j, 0);
 	}
 }

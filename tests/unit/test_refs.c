@@ -231,6 +231,23 @@ static void js_modules(void **state)
 	CHECK_MOD("// import \"./no.js\"\n/* import \"./no2.js\" */", NONE);
 }
 
+/* Comments between the words and the specifier, and import()'s options. */
+static void js_module_comments(void **state)
+{
+	CHECK_MOD("import(/* webpackChunkName: \"x\" */ \"./x.js\");\n"
+		  "import(\"./y.js\", { with: { type: \"json\" } });\n"
+		  "import( // why\n \"./z.js\" /* c */ )\n"
+		  "import /* c */ \"./w.js\";\n"
+		  "import v from /* c */ './v.js';\n",
+		  WANT({ "./x.js", REF_MODULE, 1 }, { "./y.js", REF_MODULE, 2 },
+		       { "./z.js", REF_MODULE, 4 }, { "./w.js", REF_MODULE, 5 },
+		       { "./v.js", REF_MODULE, 6 }));
+	CHECK_MOD("import(/* c */ name); import(/* \"./no.js\" */ x);", NONE);
+	CHECK_MOD("import(\"./no.js\" + x, y);", NONE);
+	CHECK_MOD("import(/* unterminated \"./no.js\"", NONE);
+	CHECK_MOD("import(\"./a.js\" /* unterminated", NONE);
+}
+
 static void js_unterminated(void **state)
 {
 	CHECK_JS("a();\n//# sourceMappingURL=x.map\nvar s = `abc", WANT({ "x.map", REF_SOURCEMAP, 2 }));
@@ -281,6 +298,7 @@ int main(void)
 		cmocka_unit_test(js_sourcemap),
 		cmocka_unit_test(js_regex_and_division),
 		cmocka_unit_test(js_modules),
+		cmocka_unit_test(js_module_comments),
 		cmocka_unit_test(js_unterminated),
 		cmocka_unit_test(js_deep_templates),
 	};
