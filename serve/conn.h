@@ -89,7 +89,8 @@ struct worker {
 	int id;
 	int epfd;
 	pthread_t thread;
-	struct conn *slots;
+	struct conn *slots;       /* mmap()ed, slots_bytes long */
+	size_t slots_bytes;
 	unsigned nslots;
 	struct conn *free_list;
 	unsigned nused;           /* slots ever handed out (touched) */

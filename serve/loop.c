@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,8 +39,22 @@ int worker_init(struct worker *w, struct server *srv, int id)
 	w->id = id;
 	w->active.next = w->active.prev = &w->active;
 	w->nslots = srv->opt->max_connections;
-	/* Untouched slots cost no memory: calloc maps zero pages lazily. */
-	w->slots = xcalloc(w->nslots, sizeof(*w->slots));
+	/*
+	 * Every worker may end up holding all the connections, so each gets
+	 * max_connections slots of ~25 KiB: 65536 of them are 1.6 GiB of
+	 * address space per worker.  Untouched slots cost no memory, but a
+	 * plain calloc of that much fails on a small machine (the kernel's
+	 * overcommit heuristic refuses one allocation larger than RAM + swap),
+	 * so reserve it with MAP_NORESERVE: pages are backed as they are used.
+	 */
+	w->slots_bytes = (size_t)w->nslots * sizeof(*w->slots);
+	w->slots = mmap(NULL, w->slots_bytes, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (w->slots == MAP_FAILED) {
+		w->slots = NULL;
+		return log_error("cannot reserve %u connection slots (%zu MiB): %s",
+				 w->nslots, w->slots_bytes >> 20, strerror(errno));
+	}
 	if (accesslog_enabled())
 		w->log = xcalloc(1, sizeof(*w->log));
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -62,7 +77,8 @@ void worker_release(struct worker *w)
 {
 	if (w->epfd > 0)
 		close(w->epfd);
-	free(w->slots);
+	if (w->slots)
+		munmap(w->slots, w->slots_bytes);
 	free(w->log);
 	index_unref(w->gen);
 	memset(w, 0, sizeof(*w));
