@@ -45,6 +45,28 @@ static int check_header_value(const char *flag, const char *v)
 	return 0;
 }
 
+/*
+ * Access-Control-Allow-Origin holds one origin, "*" or "null", and browsers
+ * compare it with their origin byte for byte: "https://app.example/" (a
+ * slash), a path or a list never matches, and every cross-origin font then
+ * fails in the browser only.  Refuse those at start-up.
+ */
+static int check_origin(const char *v)
+{
+	const char *p = v, *host;
+
+	if (!v || !strcmp(v, "*") || !strcmp(v, "null"))
+		return 0;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+	       (p > v && *p && ((*p >= '0' && *p <= '9') || strchr("+.-", *p))))
+		p++;
+	host = p > v && !strncmp(p, "://", 3) ? p + 3 : NULL;
+	if (!host || !*host || strpbrk(host, "/?#, \t@"))
+		return log_error("--cors '%s': not an origin (scheme://host[:port], "
+				 "no path or trailing slash, one only; or *)", v);
+	return 0;
+}
+
 static void print_summary(const struct serve *s, const struct index_gen *g)
 {
 	const struct index_stats *st = &g->stats;
@@ -225,7 +247,7 @@ static int setup(struct serve *s, int argc, char **argv)
 
 	if (r)
 		return r;
-	if (check_header_value("cors", s->opt.cors) ||
+	if (check_header_value("cors", s->opt.cors) || check_origin(s->opt.cors) ||
 	    check_header_value("cache-control", s->opt.cache_control))
 		return -1;
 	s->nworkers = s->opt.workers ? s->opt.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
