@@ -189,6 +189,11 @@ out:
 	return ret;
 }
 
+int bundle_supported(const char *out_file)
+{
+	return bundle_format(out_file) != BUNDLE_NONE;
+}
+
 int bundle_write(const char *root, char *const *paths, size_t n, const char *out_file)
 {
 	enum bundle_fmt fmt = bundle_format(out_file);

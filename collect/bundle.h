@@ -24,4 +24,7 @@
  */
 int bundle_write(const char *root, char *const *paths, size_t n, const char *out_file);
 
+/* Whether out_file's suffix names a format bundle_write() writes.  1 / 0. */
+int bundle_supported(const char *out_file);
+
 #endif

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "config.h"
 #include "log.h"
 #include "options.h"
@@ -397,6 +398,10 @@ int options_parse(struct options *o, int argc, char **argv)
 	if (!o->output || !*o->output)
 		return log_error("no output directory: give -o DIR, set STATIC_ROOT, "
 				 "or static-root in %s", CONFIG_DEFAULT);
+	/* Known before any work, not after the tree is committed. */
+	if (o->archive && !bundle_supported(o->archive))
+		return log_error("--archive %s: unknown suffix (use .tar, .tar.gz, .tgz "
+				 "or .zip)", o->archive);
 	if (!o->sources.n && !o->app_dirs.n)
 		return log_error("no sources: give SOURCE arguments, --app/--apps, "
 				 "or source = ... in %s", CONFIG_DEFAULT);
