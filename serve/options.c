@@ -67,7 +67,7 @@ void options_usage(void)
 "  -l, --listen ADDR         HOST:PORT, [::1]:PORT or unix:/path (repeatable;\n"
 "                            default 127.0.0.1:8080; LISTEN_FDS overrides)\n"
 "      --socket-mode MODE    mode of unix sockets (default 0666)\n"
-"  -w, --workers N           worker threads (default: one per core)\n"
+"  -w, --workers N           worker threads (default, or 0: one per core)\n"
 "      --access-log FILE     combined log to FILE, - (stdout) or off (default)\n"
 "      --allowed-host NAME   accept only this Host (repeatable; else 400;\n"
 "                            .example.com: and subdomains, *: any)\n"
@@ -82,8 +82,9 @@ void options_usage(void)
 "      --user USER           drop privileges to USER after binding\n"
 "      --config FILE         settings file (default ./staticroot.conf if any)\n"
 "      --check               load config and tree, print a summary, exit 0/1\n"
-"  -v, --verbose             more messages on stdout\n"
-"      --version, --help\n"
+"  -v, --verbose             (adds nothing yet: summary, reloads and\n"
+"                            warnings are always printed)\n"
+"  -V, --version, --help\n"
 "\n"
 "Signals: HUP reloads the tree, USR1 reopens the access log, TERM/INT stop.\n",
 	      stdout);
