@@ -70,9 +70,10 @@ enum ref_target {
  * starts (len when none), which the rewrite keeps.  Absolute URLs resolve
  * against static_url ("/static/"); others against from_path's directory.  A
  * reference that climbs above the root is REF_LOCAL with an empty target,
- * which the caller reports as missing; so is a bad percent-escape ("%zz", or
- * one decoding to a control byte or to '/') and a URL naming a directory (last
- * component empty, "." or "..").  static_url NULL means "/static/"; one that
+ * which the caller reports as missing; so is a percent-escape decoding to
+ * a control byte or to '/', and a URL naming a directory (last component
+ * empty, "." or "..").  A '%' not followed by two hex digits stands for
+ * itself ("100%.png"), as Python's unquote() and browsers read it.  static_url NULL means "/static/"; one that
  * is not a path ("https://cdn/") makes every absolute URL external.
  * target is reset first; *suffix_off is set for both results.  Thread-safe.
  */

@@ -76,6 +76,51 @@ static size_t count_slashes(const char *p, size_t n)
 }
 
 /*
+ * A '%' not followed by two hex digits stands for itself, as Python's
+ * unquote() (so Django) and the WHATWG URL parser read it ("100%.png"):
+ * p[0..n) with each such '%' written "%25", into sb.  0 when there is none
+ * (sb untouched), 1 when sb holds the text, -1 on no memory.
+ */
+static int lone_percent(const char *p, size_t n, size_t i)
+{
+	return p[i] == '%' && !(i + 2 < n && is_hex(p[i + 1]) && is_hex(p[i + 2]));
+}
+
+static int escape_lone_percents(const char *p, size_t n, struct strbuf *sb)
+{
+	size_t first = 0;
+
+	while (first < n && !lone_percent(p, n, first))
+		first++;
+	if (first == n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (lone_percent(p, n, i) ? strbuf_add(sb, "%25", 3) < 0
+					  : strbuf_addch(sb, p[i]) < 0)
+			return -1;
+	return 1;
+}
+
+/* Percent-decodes p[0..n) into dst (room for n + 1 bytes), a lone '%'
+ * standing for itself; the decoded length, or -1 (control byte, '/' or
+ * no memory). */
+static ssize_t decode_lenient(char *dst, const char *p, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	ssize_t got = -1;
+	int r = escape_lone_percents(p, n, &sb);
+
+	if (r == 0)
+		got = path_percent_decode(dst, p, n);
+	else if (r > 0)
+		got = path_percent_decode(dst, sb.buf, sb.len);
+	strbuf_release(&sb);
+	if (got >= 0 && count_slashes(dst, (size_t)got) != count_slashes(p, n))
+		got = -1;
+	return got;
+}
+
+/*
  * Appends the decoded p[0..n) to target and normalises the whole.  An
  * encoded '/' ("%2F") names no file: the rewrite swaps whole components;
  * nor does a last component "", "." or ".." (however encoded).
@@ -86,10 +131,8 @@ static void resolve_path(const char *p, size_t n, struct strbuf *target)
 
 	if (strbuf_grow(target, n + 1) < 0)
 		goto bad;
-	got = path_percent_decode(target->buf + target->len, p, n);
-	if (got < 0 || count_slashes(target->buf + target->len, (size_t)got) !=
-			       count_slashes(p, n) ||
-	    names_directory(target->buf + target->len, (size_t)got))
+	got = decode_lenient(target->buf + target->len, p, n);
+	if (got < 0 || names_directory(target->buf + target->len, (size_t)got))
 		goto bad;
 	strbuf_setlen(target, target->len + (size_t)got);
 	got = path_normalize(target->buf, target->len);
@@ -139,8 +182,8 @@ const char *refs_unresolved_why(const char *url, size_t len, const char *static_
 	if (plen && url[0] == '/')
 		skip = static_prefix(url, plen, static_url ? static_url : DEFAULT_STATIC_URL);
 	buf = xmalloc(plen - skip + 1);
-	got = path_percent_decode(buf, url + skip, plen - skip);
-	if (got < 0 || count_slashes(buf, (size_t)got) != count_slashes(url + skip, plen - skip))
+	got = decode_lenient(buf, url + skip, plen - skip);
+	if (got < 0)
 		why = "has a bad percent-escape";
 	else if (names_directory(buf, (size_t)got))
 		why = "names a directory";
