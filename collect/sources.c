@@ -11,6 +11,7 @@
 #include "ignore.h"
 #include "log.h"
 #include "manifest.h"
+#include "mime.h"
 #include "options.h"
 #include "path.h"
 #include "sources.h"
@@ -234,9 +235,10 @@ static int app_dirs(const struct options *o, struct strlist *out)
 	return 0;
 }
 
-/* A source "x.gz" or "x.br" beside a collected "x" would take the name of
- * x's variant, which collect writes: it is skipped (as WhiteNoise's own
- * compression replaces it), so that the index and the disk agree. */
+/* A source "x.gz" or "x.br" beside a collected "x" of a compressible type
+ * would take the name of x's variant, which collect writes: it is skipped
+ * (as WhiteNoise's own compression replaces it), so that the index and the
+ * disk agree. */
 static void drop_variant_names(const struct options *o, struct fileset *fs)
 {
 	static const struct { unsigned want; int enc; } encs[] = {
@@ -250,14 +252,16 @@ static void drop_variant_names(const struct options *o, struct fileset *fs)
 		size_t n = strlen(name);
 
 		for (size_t k = 0; k < sizeof(encs) / sizeof(*encs); k++) {
-			const char *suffix = tree_enc_suffix[encs[k].enc];
+			const char *suffix = tree_enc_suffix[encs[k].enc], *type;
 			size_t sl = strlen(suffix);
 			char *base;
 
 			if (!(o->compress & encs[k].want) || n <= sl || strcmp(name + n - sl, suffix))
 				continue;
 			base = xstrndup(name, n - sl);
-			if (fileset_find(fs, base) != (size_t)-1) {
+			type = mime_from_path(base);
+			if ((!type || mime_is_compressible(type)) &&
+			    fileset_find(fs, base) != (size_t)-1) {
 				log_warn("'%s' skipped: collect writes its own compressed "
 					 "variant of '%s' there", name, base);
 				drop[i] = 1;
