@@ -247,28 +247,29 @@ static void test_keep_alive(void **state)
 {
 	static const struct {
 		const char *in;
-		int ka;
+		int ka, body; /* keep_alive, has_body */
 	} k[] = {
-		{ "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 1 },
-		{ "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 0 },
-		{ "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, CLOSE\r\n\r\n", 0 },
-		{ "GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n", 0 },
-		{ "GET / HTTP/1.1\r\nHost: x\r\nConnection: closed\r\n\r\n", 1 },
-		{ "GET / HTTP/1.0\r\n\r\n", 0 },
-		{ "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", 1 },
-		{ "GET / HTTP/1.0\r\nConnection: te, keep-alive\r\n\r\n", 1 },
-		{ "GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n", 0 },
-		{ "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc", 0 },
-		{ "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 1 },
-		{ "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", 0 },
+		{ "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 1, 0 },
+		{ "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 0, 0 },
+		{ "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, CLOSE\r\n\r\n", 0, 0 },
+		{ "GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n", 0, 0 },
+		{ "GET / HTTP/1.1\r\nHost: x\r\nConnection: closed\r\n\r\n", 1, 0 },
+		{ "GET / HTTP/1.0\r\n\r\n", 0, 0 },
+		{ "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", 1, 0 },
+		{ "GET / HTTP/1.0\r\nConnection: te, keep-alive\r\n\r\n", 1, 0 },
+		{ "GET / HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n", 0, 0 },
+		{ "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc", 0, 1 },
+		{ "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 1, 0 },
+		{ "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n", 0, 1 },
 	};
 	struct http_request req;
 
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
 		int r = parse_str(k[i].in, &req);
 
-		if (r <= 0 || req.keep_alive != k[i].ka)
-			fail_msg("case %zu: r %d keep_alive %d", i, r, req.keep_alive);
+		if (r <= 0 || req.keep_alive != k[i].ka || req.has_body != k[i].body)
+			fail_msg("case %zu: r %d keep_alive %d has_body %d", i, r,
+				 req.keep_alive, req.has_body);
 	}
 }
 
