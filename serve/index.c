@@ -135,6 +135,13 @@ static int open_variant(struct build *b, const char *path, struct variant *v,
 		log_warn("skipping %s: %s", path, strerror(-fd));
 		return 1;
 	}
+	/* One file serve's user cannot read (copied with mode 0600) must not
+	 * take the whole tree down at start-up, or hold back every reload. */
+	if (fd == -EACCES || fd == -EPERM) {
+		log_warn("skipping %s: %s (serve runs as uid %u)", path, strerror(-fd),
+			 (unsigned)geteuid());
+		return 1;
+	}
 	if (fd < 0)
 		return log_error("cannot open %s/%s: %s", b->cfg->root, path, strerror(-fd));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {

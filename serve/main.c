@@ -267,10 +267,14 @@ static int setup(struct serve *s, int argc, char **argv)
 	return 0;
 }
 
+/* Loads the tree as start() would: as --user when given. */
 static int check_only(struct serve *s)
 {
-	struct index_gen *g = index_build(&s->icfg);
+	struct index_gen *g;
 
+	if (s->opt.user && drop_privileges(s->opt.user))
+		return 1;
+	g = index_build(&s->icfg);
 	if (!g)
 		return 1;
 	print_summary(s, g);
