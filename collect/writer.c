@@ -471,6 +471,8 @@ static void fill_facts(struct cfile *f)
 /* Counts f, frees what writing it needed, and reports progress. */
 static void finish_one(struct run *r, struct cfile *f)
 {
+	if (!f->orig.written && !(f->flags & CF_FAILED))
+		log_info(2, "Skipping '%s' (not modified)", f->name);  /* Django's -v 2 */
 	atomic_fetch_add(f->orig.written ? &r->copied : &r->unmodified, 1);
 	free(f->final);
 	f->final = NULL;
