@@ -121,6 +121,7 @@ static void build_outs(struct run *r, struct outs *o)
 			outs_add(o, &f->hash.fact, f->hash.mtime_ns, f->hash.ino, 1);
 	}
 	outs_sort(o);
+	outs_unique(o);
 	carry_over(r, o);
 	outs_sort(o);
 	if ((r->reconcile || !r->cache.valid) && !r->o->clear && !r->fresh)

@@ -40,6 +40,23 @@ void outs_sort(struct outs *o)
 		qsort(o->v, o->n, sizeof(*o->v), cmp_out);
 }
 
+void outs_unique(struct outs *o)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < o->n; i++) {
+		struct cache_out *prev = out ? &o->v[out - 1] : NULL;
+
+		if (prev && !strcmp(prev->fact.path, o->v[i].fact.path)) {
+			if (o->v[i].fact.flags & FACT_IMMUTABLE)
+				*prev = o->v[i];
+			continue;
+		}
+		o->v[out++] = o->v[i];
+	}
+	o->n = out;
+}
+
 struct cache_out *outs_find(const struct outs *o, size_t n, const char *path)
 {
 	size_t lo = 0, hi = n;

@@ -16,6 +16,10 @@ void outs_add(struct outs *o, const struct file_fact *fact, int64_t mtime_ns,
 	      uint64_t ino, int current);
 /* Sorts by path. */
 void outs_sort(struct outs *o);
+/* After outs_sort(): one entry per path, the immutable one when a source
+ * file carries another file's hashed name (same bytes: check_clashes()
+ * refused other bytes). */
+void outs_unique(struct outs *o);
 /* Searches the sorted first n entries of o: borrowed, or NULL. */
 struct cache_out *outs_find(const struct outs *o, size_t n, const char *path);
 
