@@ -135,8 +135,8 @@ static void clear_tree(int rootfd, const char *name)
 		log_warn("cannot delete %s: %s", name, strerror(errno));
 }
 
-/* Deletes a non-directory at each directory of name's path (up to the
- * first one that does not exist), unless it checked dir already. */
+/* Deletes a non-directory standing at a directory of name's path (the
+ * first dirlen bytes; it stops at the first one that does not exist). */
 static void clear_parents(int rootfd, char *name, size_t dirlen)
 {
 	struct stat st;
@@ -159,6 +159,8 @@ static void clear_parents(int rootfd, char *name, size_t dirlen)
 	}
 }
 
+/* Clears the way for name; the directories of the last name it checked
+ * (*last_dir) are not checked again: names come sorted. */
 static void clear_at(int rootfd, const char *name, const char **last_dir, size_t *last_len)
 {
 	size_t dirlen = path_dirlen(name);
