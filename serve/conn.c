@@ -149,6 +149,7 @@ static int response_done(struct worker *w, struct conn *c)
 	}
 	c->state = CONN_READ;
 	c->nseg = c->segi = 0;
+	c->reusable = c->rpos == c->rlen;
 	c->deadline = w->now_ms + (c->rpos < c->rlen ? w->srv->opt->header_timeout
 				   : w->srv->opt->keepalive_timeout);
 	return 0;
@@ -201,6 +202,7 @@ static int conn_fill(struct worker *w, struct conn *c, int *drained)
 	if (n > 0) {
 		if (!c->rlen) /* a new head starts: its total deadline */
 			c->deadline = w->now_ms + w->srv->opt->header_timeout;
+		c->reusable = 0;
 		c->rlen += (size_t)n;
 		*drained = (size_t)n < room;
 		return 0;

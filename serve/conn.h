@@ -56,6 +56,8 @@ struct conn {
 	int fd;
 	int keep_alive;     /* after this response */
 	int linger;         /* when closing: the client may still be sending */
+	int reusable;       /* idle between keep-alive requests: may be
+			     * closed to make room at --max-connections */
 	struct conn *prev, *next; /* the worker's active list, or free list */
 	struct conn *dnext; /* the worker's deferred list */
 	int in_dlist;       /* the slot is on that list (survives a close) */

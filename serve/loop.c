@@ -133,6 +133,26 @@ static void format_peer(struct conn *c, const struct sockaddr_storage *ss, int i
 		strcpy(c->peer, "-");
 }
 
+/*
+ * At the cap, an idle keep-alive connection gives its slot up (nginx does
+ * the same): the longest idle of this worker's, closed as the end of its
+ * keep-alive.  1 when one was closed.
+ */
+static int reclaim_idle(struct worker *w)
+{
+	struct conn *c, *oldest = NULL;
+
+	/* From the oldest connection: ties (one clock tick) go to it. */
+	for (c = w->active.prev; c != &w->active; c = c->prev)
+		if (c->state == CONN_READ && c->reusable && !c->rlen &&
+		    (!oldest || c->deadline < oldest->deadline))
+			oldest = c;
+	if (!oldest)
+		return 0;
+	worker_close_conn(w, oldest);
+	return 1;
+}
+
 /* Takes a new connection into a slot, or refuses it politely. */
 static void conn_open(struct worker *w, int fd, const struct sockaddr_storage *ss,
 		      int is_unix)
@@ -141,8 +161,9 @@ static void conn_open(struct worker *w, int fd, const struct sockaddr_storage *s
 	struct epoll_event ev;
 	struct conn *c = NULL;
 
-	if (atomic_fetch_add_explicit(&srv->nconns, 1, memory_order_relaxed) >=
-	    srv->opt->max_connections || !(c = slot_get(w))) {
+	if ((atomic_fetch_add_explicit(&srv->nconns, 1, memory_order_relaxed) >=
+	     srv->opt->max_connections || !(c = slot_get(w))) &&
+	    !(reclaim_idle(w) && (c = slot_get(w)))) {
 		atomic_fetch_sub_explicit(&srv->nconns, 1, memory_order_relaxed);
 		conn_refuse(fd);
 		close(fd);
@@ -155,6 +176,7 @@ static void conn_open(struct worker *w, int fd, const struct sockaddr_storage *s
 	c->nseg = c->segi = 0;
 	c->gen = NULL;
 	c->deferred = 0;
+	c->reusable = 0;
 	c->deadline = w->now_ms + srv->opt->header_timeout;
 	if (w->log)
 		format_peer(c, ss, is_unix);
