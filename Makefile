@@ -61,7 +61,7 @@ TEST_LIBS := $(call pkg_libs,$(TEST_PKGS)) -lm
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BINDIR)/tests/%)
 PROGRAMS := $(BINDIR)/collect $(BINDIR)/serve
 
-.PHONY: all deps test unit e2e run demo bench fuzz install clean
+.PHONY: all deps test unit e2e run demo bench fuzz fresh-check install clean
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -124,6 +124,10 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh $(BINDIR)
+
+# .ci/run on a clean clone in a freshly bootstrapped Debian 12 (root).
+fresh-check:
+	@sh tests/fresh-check.sh
 
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 fuzz:
