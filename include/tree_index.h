@@ -92,8 +92,9 @@ int tree_index_matches(const char *root, uint64_t manifest_hash);
  * mime_from_path() then libmagic, with .br/.zst/.gz siblings taken as
  * variants, immutable when m lists it as a hashed name (m may be NULL).
  * Symlinks that stay inside root are followed; the others only when
- * follow_symlinks.  A link back into a directory being walked is skipped.
- * 0, or -1 with a message.
+ * follow_symlinks.  A link back into a directory being walked is skipped,
+ * and so, with a warning, is a file or subdirectory the caller may not read
+ * (a server must not stay down for one 0600 file).  0, or -1 with a message.
  */
 int tree_index_scan(const char *root, const struct manifest *m,
 		    int follow_symlinks, struct tree_index *ti);

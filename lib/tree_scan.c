@@ -54,6 +54,11 @@ static int scan_file(struct scan *sc, const char *rel, const char *full)
 	ssize_t n;
 	int r;
 
+	if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+		/* one file its user may not read must not keep a server down */
+		log_warn("skipping %s: %s", full, strerror(errno));
+		return 0;
+	}
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		r = log_error("cannot read %s: %s", full, strerror(errno));
 		goto out;
@@ -137,7 +142,10 @@ static int scan_dir(struct scan *sc, struct strbuf *rel, int depth,
 	strbuf_addf(&full, "%s/%s", sc->root, rel->buf);
 	d = opendir(full.buf);
 	if (!d) {
-		r = log_error("cannot open directory %s: %s", full.buf, strerror(errno));
+		if (depth > 0 && (errno == EACCES || errno == EPERM))
+			log_warn("skipping %s: %s", full.buf, strerror(errno));
+		else
+			r = log_error("cannot open directory %s: %s", full.buf, strerror(errno));
 		goto out;
 	}
 	while (!r && (de = readdir(d)))

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "atomicfile.h"
@@ -211,6 +212,42 @@ static void test_scan(void **state)
 	manifest_release(&m);
 }
 
+/* Scans root as a user who may read all but secret.css and locked/: the
+ * scan goes on without them.  As root (who reads everything), the scan
+ * runs in a child that became nobody. */
+static void test_scan_unreadable(void **state)
+{
+	char path[128];
+	pid_t pid;
+	int status;
+
+	put("ok.css", "a{}");
+	put("secret.css", "b{}");
+	snprintf(path, sizeof(path), "%s/secret.css", root);
+	assert_int_equal(chmod(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/locked", root);
+	assert_int_equal(mkdir(path, 0700), 0);
+	put("locked/in.css", "c{}");
+	assert_int_equal(chmod(root, 0755), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct tree_index ti;
+		int ok;
+
+		if (getuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+			_exit(3);
+		tree_index_init(&ti);
+		ok = tree_index_scan(root, NULL, 0, &ti) == 0 && ti.n == 1 &&
+		     tree_index_find(&ti, "ok.css") != NULL;
+		tree_index_release(&ti);
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static int collect_kv(const char *key, const char *value, void *ctx)
 {
 	struct strbuf *sb = ctx;
@@ -297,6 +334,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_index_rejects_bad_entries, setup, teardown),
 		cmocka_unit_test(test_json_string),
 		cmocka_unit_test_setup_teardown(test_scan, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config, setup, teardown),
 		cmocka_unit_test(test_strbuf_bounds),
 		cmocka_unit_test_setup_teardown(test_strbuf_read_file, setup, teardown),
