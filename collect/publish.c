@@ -54,7 +54,9 @@ static int via_tmp(const char *root, const char *name, const char *path, const v
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	rc = write_full(fd, data, len);
+	rc = file_mode_exact(fd, 0644);
+	if (!rc)
+		rc = write_full(fd, data, len);
 	if (!rc && fstat(fd, st) != 0)
 		rc = -errno;
 	if (close(fd) != 0 && !rc)
@@ -86,7 +88,9 @@ int publish_bytes(const char *root, const char *name, const void *data, size_t l
 		rc = via_tmp(root, name, path, data, len, fallback_tmp, st);
 		goto out;
 	}
-	rc = write_full(fd, data, len);
+	rc = file_mode_exact(fd, 0644);
+	if (!rc)
+		rc = write_full(fd, data, len);
 	if (!rc && fstat(fd, st) != 0)
 		rc = -errno;
 	if (!rc)

@@ -100,7 +100,6 @@ char *write_tmp(struct run *r, struct cfile *f, const char *dest, const void *da
 {
 	char *tmp = stage_path(r, dest);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	const char *p = data;
 	struct stat st;
 	int err;
 
@@ -108,15 +107,9 @@ char *write_tmp(struct run *r, struct cfile *f, const char *dest, const void *da
 		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		goto fail;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail_fd;
-		p += n;
-		len -= (size_t)n;
+	if ((err = file_mode_exact(fd, 0644)) != 0 || (err = write_full(fd, data, len)) != 0) {
+		errno = -err;
+		goto fail_fd;
 	}
 	atomic_store(&r->staged, 1);
 	if (os && fstat(fd, &st) == 0) {
@@ -128,7 +121,9 @@ char *write_tmp(struct run *r, struct cfile *f, const char *dest, const void *da
 		goto fail;
 	return tmp;
 fail_fd:
+	err = errno;
 	close(fd);
+	errno = err;
 fail:
 	err = errno;
 	cfile_fail(f, "cannot write %s/%s: %s%s", r->root, dest, strerror(err),

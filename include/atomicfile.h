@@ -6,9 +6,19 @@
 
 /*
  * Writes data to a temporary file beside path, fsyncs it, renames it over
- * path.  0, or -1 with a message naming path (the temporary is removed).
+ * path; the file gets exactly mode, whatever the umask.  0, or -1 with a
+ * message naming path (the temporary is removed).
  */
 int atomic_write_file(const char *path, const void *data, size_t len, mode_t mode);
+
+/*
+ * Gives fd, a file just created with mode, every bit of mode the process
+ * umask took away (one fchmod, and only under a umask that takes some).
+ * Collected files are 0644 whatever the deploy user's umask, as Django's
+ * FILE_UPLOAD_PERMISSIONS makes them, so a server running as another user
+ * can read them.  0, or -errno.
+ */
+int file_mode_exact(int fd, mode_t mode);
 
 /* Writes all of data to fd, retrying short writes and EINTR.  0, or -errno. */
 int write_full(int fd, const void *data, size_t len);

@@ -2,13 +2,43 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomicfile.h"
 #include "log.h"
+
+static mode_t process_umask = 0777;  /* unknown: assume the worst */
+static pthread_once_t umask_once = PTHREAD_ONCE_INIT;
+
+/* umask(2) can only be read by setting it, which would race with other
+ * threads creating files: read it from /proc instead (Linux 4.7+). */
+static void read_umask(void)
+{
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Umask:", 6)) {
+			process_umask = (mode_t)strtoul(line + 6, NULL, 8) & 0777;
+			break;
+		}
+	fclose(f);
+}
+
+int file_mode_exact(int fd, mode_t mode)
+{
+	pthread_once(&umask_once, read_umask);
+	if (!(process_umask & mode))
+		return 0;
+	return fchmod(fd, mode) == 0 ? 0 : -errno;
+}
 
 int write_full(int fd, const void *data, size_t len)
 {
@@ -38,7 +68,9 @@ int atomic_write_file(const char *path, const void *data, size_t len, mode_t mod
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return log_error("cannot create %s: %s", tmp, strerror(errno));
-	r = write_full(fd, data, len);
+	r = file_mode_exact(fd, mode);
+	if (!r)
+		r = write_full(fd, data, len);
 	if (!r && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && !r)
