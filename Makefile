@@ -107,15 +107,16 @@ test: deps
 	@BINDIR=$(BINDIR) sh tests/run.sh
 
 # Collect the sample site with its own staticroot.conf, then serve it in the
-# foreground on 127.0.0.1:8080 (Ctrl-C stops it).
+# foreground on 127.0.0.1:8080, or PORT= (Ctrl-C stops it).
+RUN_URL = http://127.0.0.1:$(or $(PORT),8080)
 run: deps
 	@$(MAKE) --no-print-directory all
 	cd sample_site && ../$(BINDIR)/collect --noinput
-	@echo "serving build/static on http://127.0.0.1:8080/static/ (Ctrl-C stops). Try:"
-	@echo "  curl -i http://127.0.0.1:8080/static/css/site.css"
-	@echo "  curl -i http://127.0.0.1:8080/static/$$(sed -n 's|.*"css/site.css": "\([^"]*\)".*|\1|p' build/static/staticfiles.json)"
-	@echo "  curl -i -H 'Accept-Encoding: br' http://127.0.0.1:8080/static/js/app.js"
-	cd sample_site && exec ../$(BINDIR)/serve
+	@echo "serving build/static on $(RUN_URL)/static/ (Ctrl-C stops; PORT= for another port). Try:"
+	@echo "  curl -i $(RUN_URL)/static/css/site.css"
+	@echo "  curl -i $(RUN_URL)/static/$$(sed -n 's|.*"css/site.css": "\([^"]*\)".*|\1|p' build/static/staticfiles.json)"
+	@echo "  curl -i -H 'Accept-Encoding: br' $(RUN_URL)/static/js/app.js"
+	cd sample_site && exec ../$(BINDIR)/serve --listen 127.0.0.1:$(or $(PORT),8080)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
