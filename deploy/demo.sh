@@ -12,7 +12,10 @@ STACK_PORT=${PORT:-8000}
 
 trap 'stack_stop; exit 130' INT TERM
 trap 'stack_stop' EXIT
-stack_start || exit 1
+stack_start || {
+	echo "demo: the stack did not come up (see above; PORT= picks another port for nginx)" >&2
+	exit 1
+}
 cat <<EOM
 
   The site:      http://127.0.0.1:$STACK_PORT/
