@@ -25,6 +25,22 @@ static void listener_init(struct listener *l, int fd, const char *name)
 	l->name = xstrdup(name);
 }
 
+/* A decimal port up to 65535 (getaddrinfo takes 99999 and wraps it; 0 is
+ * any free port, for tests). */
+static int valid_port(const char *p)
+{
+	unsigned long v = 0;
+
+	if (!*p || strlen(p) > 5)
+		return 0;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	return v <= 65535;
+}
+
 /* Splits "HOST:PORT" / "[V6]:PORT" into host (may be "") and port. */
 static int split_hostport(const char *addr, char *host, size_t hostsz,
 			  const char **port)
@@ -47,27 +63,41 @@ static int split_hostport(const char *addr, char *host, size_t hostsz,
 		n = (size_t)(colon - addr);
 		memcpy(host, addr, n < hostsz ? n : 0);
 	}
-	if (n >= hostsz || !colon[1])
+	if (n >= hostsz || !valid_port(colon + 1))
 		return -1;
 	host[n] = '\0';
 	*port = colon + 1;
 	return 0;
 }
 
-static int bind_tcp(const char *addr, struct listener *l)
+/* Resolves addr's host and port for listening; *res is owned by the caller
+ * (freeaddrinfo).  0, or -1 after printing one line naming addr. */
+static int resolve_tcp(const char *addr, struct addrinfo **res)
 {
-	struct addrinfo hints = { 0 }, *res = NULL;
+	struct addrinfo hints = { 0 };
 	char host[256];
 	const char *port;
-	int fd = -1, one = 1, r;
+	int r;
 
+	*res = NULL;
 	if (split_hostport(addr, host, sizeof(host), &port))
-		return log_error("bad listen address '%s' (HOST:PORT, [V6]:PORT or unix:/path)", addr);
+		return log_error("bad listen address '%s' (HOST:PORT with a port up to 65535, "
+				 "[V6]:PORT, :PORT or unix:/path)", addr);
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	r = getaddrinfo(*host ? host : NULL, port, &hints, &res);
+	r = getaddrinfo(*host ? host : NULL, port, &hints, res);
 	if (r)
 		return log_error("cannot resolve '%s': %s", addr, gai_strerror(r));
+	return 0;
+}
+
+static int bind_tcp(const char *addr, struct listener *l)
+{
+	struct addrinfo *res;
+	int fd = -1, one = 1, r;
+
+	if (resolve_tcp(addr, &res))
+		return -1;
 	fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		r = log_error("cannot listen on %s: %s", addr, strerror(errno));
@@ -146,6 +176,22 @@ static int bind_unix(const char *addr, mode_t mode, struct listener *l)
 	l->unlink_path = xstrdup(path);
 	l->dev = st.st_dev;
 	l->ino = st.st_ino;
+	return 0;
+}
+
+int listen_check(const char *addr)
+{
+	struct sockaddr_un sun;
+	struct addrinfo *res;
+
+	if (!strncmp(addr, "unix:", 5)) {
+		if (!addr[5] || strlen(addr + 5) >= sizeof(sun.sun_path))
+			return log_error("bad unix socket path in '%s'", addr);
+		return 0;
+	}
+	if (resolve_tcp(addr, &res))
+		return -1;
+	freeaddrinfo(res);
 	return 0;
 }
 

@@ -23,6 +23,10 @@ struct listener {
  */
 int listen_open(const char *addr, mode_t mode, struct listener *l);
 
+/* What listen_open() checks before binding (syntax, port range, that the
+ * host resolves), for --check.  0, or -1 after printing one line. */
+int listen_check(const char *addr);
+
 /* listen(2) on a bound listener.  0, or -1 after printing one line. */
 int listen_start(struct listener *l);
 

@@ -272,6 +272,9 @@ static int check_only(struct serve *s)
 {
 	struct index_gen *g;
 
+	for (size_t i = 0; i < s->opt.nlisten; i++)
+		if (listen_check(s->opt.listen[i]))
+			return 1;
 	if (s->opt.user && drop_privileges(s->opt.user))
 		return 1;
 	g = index_build(&s->icfg);
