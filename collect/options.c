@@ -283,7 +283,6 @@ static const char *find_config_arg(int argc, char **argv)
 
 static void set_defaults(struct options *o)
 {
-	const char *env;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
 	memset(o, 0, sizeof(*o));
@@ -291,11 +290,27 @@ static void set_defaults(struct options *o)
 	o->compress = COMPRESS_GZIP | COMPRESS_BR;
 	o->brotli_quality = 11;
 	o->jobs = cores > 0 ? (int)(cores > 256 ? 256 : cores) : 1;
-	env = getenv("STATIC_ROOT");
-	if (env && *env)
+	o->static_url = xstrdup("/static/");
+}
+
+/*
+ * $STATIC_ROOT and $STATIC_URL: over the config file, under the command
+ * line (the usual order, and the one a deploy script that exports
+ * STATIC_ROOT next to a checkout's staticroot.conf expects).
+ */
+static void apply_env(struct options *o)
+{
+	const char *env = getenv("STATIC_ROOT");
+
+	if (env && *env) {
+		free(o->output);
 		o->output = xstrdup(env);
+	}
 	env = getenv("STATIC_URL");
-	o->static_url = xstrdup(env && *env ? env : "/static/");
+	if (env && *env) {
+		free(o->static_url);
+		o->static_url = xstrdup(env);
+	}
 }
 
 /* Drops the first n entries of l (the config's, overridden by argv). */
@@ -370,6 +385,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	set_defaults(o);
 	if (read_config(o, argc, argv) < 0)
 		return -1;
+	apply_env(o);
 	conf_src = o->sources.n;
 	conf_app = o->app_dirs.n;
 	r = parse_argv(o, argc, argv);

@@ -22,8 +22,10 @@
  * them with config_path()).
  *
  * config_read() calls fn(key, value, ctx) for each key of the top part and
- * of [section], in file order.  fn returns 0, or -1 after printing why; the
- * reader then prints "FILE:LINE: ..." context.  Returns 0, or -1.
+ * of [section], in file order.  fn returns 0, or -1 after printing why with
+ * log_error() (which then names FILE:LINE itself: one line).  A section
+ * other than [collect] and [serve] is an error (a misspelt [serv] would
+ * leave every setting in it unread).  Returns 0, or -1.
  */
 typedef int config_fn(const char *key, const char *value, void *ctx);
 int config_read(const char *path, const char *section, config_fn *fn, void *ctx);

@@ -6,6 +6,10 @@
 extern int log_verbosity;
 /* Program name prefixed to every stderr line ("collect", "serve"). */
 extern const char *log_prog;
+/* While set, where the message comes from ("FILE:LINE"), after the kind:
+ * config_read() sets it around each setting, so that an option parser's
+ * own message names the line in one line. */
+extern const char *log_where;
 
 /* Prints "PROG: error: ..." on stderr and returns -1, so that a caller can
  * write `return log_error("cannot read %s: %s", path, strerror(errno));`. */

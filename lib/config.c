@@ -1,5 +1,6 @@
 /* config.c: reads staticroot.conf, the INI-like file both programs share. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,10 @@ static const char *config_line(char *line, const char *section, int *in_scope,
 		if (!close || close[1])
 			return "malformed section header";
 		*close = '\0';
-		*in_scope = !strcmp(trim(s + 1), section);
+		s = trim(s + 1);
+		if (strcmp(s, "collect") && strcmp(s, "serve"))
+			return "unknown section (the sections are [collect] and [serve])";
+		*in_scope = !strcmp(s, section);
 		return NULL;
 	}
 	eq = strchr(s, '=');
@@ -63,7 +67,7 @@ static const char *config_line(char *line, const char *section, int *in_scope,
 int config_read(const char *path, const char *section, config_fn *fn, void *ctx)
 {
 	FILE *f = fopen(path, "re");
-	char line[4096];
+	char line[4096], where[PATH_MAX + 16];
 	unsigned lineno = 0;
 	int in_scope = 1, r = 0;
 	const char *why;
@@ -77,10 +81,12 @@ int config_read(const char *path, const char *section, config_fn *fn, void *ctx)
 			r = log_error("%s:%u: line too long", path, lineno);
 			break;
 		}
+		snprintf(where, sizeof(where), "%s:%u", path, lineno);
+		log_where = where;
 		why = config_line(line, section, &in_scope, fn, ctx);
+		log_where = NULL;
 		if (why) {
-			r = log_error("%s:%u: %s", path, lineno,
-				      *why ? why : "invalid setting (see above)");
+			r = *why ? log_error("%s:%u: %s", path, lineno, why) : -1;
 			break;
 		}
 	}

@@ -7,6 +7,7 @@
 
 int log_verbosity = 1;
 const char *log_prog = "staticroot";
+const char *log_where;
 
 static void vreport(const char *kind, const char *fmt, va_list ap)
 {
@@ -14,7 +15,10 @@ static void vreport(const char *kind, const char *fmt, va_list ap)
 	char line[4096];
 
 	vsnprintf(line, sizeof(line), fmt, ap);
-	fprintf(stderr, "%s: %s%s\n", log_prog, kind, line);
+	if (log_where)
+		fprintf(stderr, "%s: %s%s: %s\n", log_prog, kind, log_where, line);
+	else
+		fprintf(stderr, "%s: %s%s\n", log_prog, kind, line);
 }
 
 int log_error(const char *fmt, ...)

@@ -421,12 +421,6 @@ static int check_alias(struct options *o)
 
 static void apply_defaults(struct options *o)
 {
-	const char *env;
-
-	if (!o->root && (env = getenv("STATIC_ROOT")) && *env)
-		o->root = xstrdup(env);
-	if (!o->alias && (env = getenv("STATIC_URL")) && *env)
-		o->alias = alias_of_static_url(env);
 	if (!o->alias)
 		o->alias = xstrdup("/static/");
 	if (!o->nlisten)
@@ -466,6 +460,12 @@ int options_parse(struct options *o, int argc, char **argv)
 	r = parse_argv(&cli, argc, argv);
 	if (r)
 		goto out;
+	/* $STATIC_ROOT and $STATIC_URL count as given on the command line
+	 * when it did not give them: over the config file, as for collect. */
+	if (!cli.root && (file = getenv("STATIC_ROOT")) && *file)
+		cli.root = xstrdup(file);
+	if (!cli.alias && (file = getenv("STATIC_URL")) && *file)
+		cli.alias = alias_of_static_url(file);
 	file = cli.config;
 	if (!file && access(CONFIG_DEFAULT, F_OK) == 0)
 		file = CONFIG_DEFAULT;
