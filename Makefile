@@ -106,17 +106,18 @@ test: deps
 	@$(MAKE) --no-print-directory all unit
 	@BINDIR=$(BINDIR) sh tests/run.sh
 
-# Collect the sample site with its own staticroot.conf, then serve it in the
+# Collect the sample site with its own staticroot.conf (a STATIC_ROOT in the
+# caller's environment would win over it: unset), then serve it in the
 # foreground on 127.0.0.1:8080, or PORT= (Ctrl-C stops it).
 RUN_URL = http://127.0.0.1:$(or $(PORT),8080)
 run: deps
 	@$(MAKE) --no-print-directory all
-	cd sample_site && ../$(BINDIR)/collect --noinput
+	cd sample_site && env -u STATIC_ROOT -u STATIC_URL ../$(BINDIR)/collect --noinput
 	@echo "serving build/static on $(RUN_URL)/static/ (Ctrl-C stops; PORT= for another port). Try:"
 	@echo "  curl -i $(RUN_URL)/static/css/site.css"
 	@echo "  curl -i $(RUN_URL)/static/$$(sed -n 's|.*"css/site.css": "\([^"]*\)".*|\1|p' build/static/staticfiles.json)"
 	@echo "  curl -i -H 'Accept-Encoding: br' $(RUN_URL)/static/js/app.js"
-	cd sample_site && exec ../$(BINDIR)/serve --listen 127.0.0.1:$(or $(PORT),8080)
+	cd sample_site && exec env -u STATIC_ROOT -u STATIC_URL ../$(BINDIR)/serve --listen 127.0.0.1:$(or $(PORT),8080)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
