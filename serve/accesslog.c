@@ -1,4 +1,5 @@
 /* accesslog.c: writes the combined-format access log, buffered per worker, reopened on SIGUSR1. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -121,14 +122,49 @@ static char *put_field(char *o, const char *s, size_t len, size_t max)
 	return o;
 }
 
+/*
+ * The client to log for a unix-socket peer: the last element of
+ * X-Forwarded-For, which only a local proxy (nginx's
+ * $proxy_add_x_forwarded_for) can have put there, when it looks like an
+ * address (hex digits, '.' and ':' only); else "unix:".  The elements
+ * before it came from the client and prove nothing.
+ */
+static const char *forwarded_peer(const struct http_request *req, char *buf, size_t size)
+{
+	const char *p, *end;
+	size_t n;
+
+	if (!req || !req->forwarded_for.p)
+		return "unix:";
+	end = req->forwarded_for.p + req->forwarded_for.len;
+	for (p = end; p > req->forwarded_for.p && p[-1] != ','; p--)
+		;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	n = (size_t)(end - p);
+	if (!n || n >= size || n > 45)
+		return "unix:";
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)p[i]) && p[i] != '.' && p[i] != ':')
+			return "unix:";
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 void accesslog_add(struct accesslog_buf *b, time_t now, const char *peer,
 		   const struct http_request *req, int status, uint64_t bytes)
 {
+	char fwd[64];
 	char *o;
 	int n;
 
 	if (log_fd < 0)
 		return;
+	if (!strcmp(peer, "unix:"))
+		peer = forwarded_peer(req, fwd, sizeof(fwd));
 	if (b->len + ACCESSLOG_LINE_MAX > sizeof(b->buf))
 		accesslog_flush(b);
 	if (now != b->stamp_t || !b->stamp[0])

@@ -76,6 +76,9 @@ struct http_request {
 	struct http_slice if_modified_since, if_unmodified_since;
 	struct http_slice if_range, range, accept_encoding;
 	struct http_slice user_agent, referer; /* first one, for the log */
+	/* The last X-Forwarded-For line, for the log of a unix-socket peer
+	 * (nginx in front appends the address it saw last). */
+	struct http_slice forwarded_for;
 };
 
 /*

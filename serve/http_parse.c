@@ -303,7 +303,7 @@ enum field {
 	F_HOST, F_CONTENT_LENGTH, F_TRANSFER_ENCODING, F_CONNECTION,
 	F_IF_MATCH, F_IF_NONE_MATCH, F_IF_MODIFIED_SINCE, F_IF_UNMODIFIED_SINCE,
 	F_IF_RANGE, F_RANGE, F_ACCEPT_ENCODING, F_USER_AGENT, F_REFERER,
-	F_OTHER
+	F_X_FORWARDED_FOR, F_OTHER
 };
 
 /* name[0..n) equals the lower-case lit, ignoring case.  Only for tchar
@@ -330,6 +330,7 @@ static enum field field_of(const char *name, size_t nlen)
 		K("connection"), K("if-match"), K("if-none-match"),
 		K("if-modified-since"), K("if-unmodified-since"), K("if-range"),
 		K("range"), K("accept-encoding"), K("user-agent"), K("referer"),
+		K("x-forwarded-for"),
 #undef K
 	};
 	int i;
@@ -406,6 +407,9 @@ static int apply_field(struct http_request *req, struct framing *f,
 	case F_REFERER:
 		if (!req->referer.p)
 			req->referer = v;
+		return 0;
+	case F_X_FORWARDED_FOR:
+		req->forwarded_for = v;
 		return 0;
 	default:
 		return 0;

@@ -63,6 +63,39 @@ static void test_lines(void **state)
 	strbuf_release(&sb);
 }
 
+/* Behind a local proxy on a unix socket, the client is the last element of
+ * X-Forwarded-For when it is an address; anything else logs "unix:". */
+static void test_forwarded_for(void **state)
+{
+	static const struct {
+		const char *xff, *peer, *want;
+	} cases[] = {
+		{ "203.0.113.9", "unix:", "203.0.113.9 " },
+		{ "1.2.3.4, 2001:db8::7", "unix:", "2001:db8::7 " },
+		{ "1.2.3.4 ,  10.0.0.7 ", "unix:", "10.0.0.7 " },
+		{ "10.0.0.7, <script>", "unix:", "unix: " },
+		{ "", "unix:", "unix: " },
+		{ "203.0.113.9", "127.0.0.1", "127.0.0.1 " }, /* TCP: the socket's own */
+	};
+	struct strbuf sb = STRBUF_INIT;
+	char raw[256];
+
+	assert_true(accesslog_enabled()); /* opened by test_lines (O_APPEND) */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct http_request req;
+
+		snprintf(raw, sizeof(raw), "GET / HTTP/1.1\r\nHost: x\r\n"
+			 "X-Forwarded-For: %s\r\n\r\n", cases[i].xff);
+		assert_true(http_parse_request(raw, strlen(raw), &req) > 0);
+		assert_int_equal(truncate(path, 0), 0);
+		accesslog_add(&buf, 0, cases[i].peer, &req, 200, 1);
+		accesslog_flush(&buf);
+		read_log(path, &sb);
+		assert_memory_equal(sb.buf, cases[i].want, strlen(cases[i].want));
+	}
+	strbuf_release(&sb);
+}
+
 static void test_reopen(void **state)
 {
 	char moved[160];
@@ -113,6 +146,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_forwarded_for),
 		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_sdnotify),
 	};
