@@ -441,7 +441,6 @@ static void apply_defaults(struct options *o)
 		o->socket_mode = 0666;
 	if (!o->max_connections)
 		o->max_connections = 4096;
-	o->keepalive_off = o->keepalive_timeout == 0;
 #define DEF(f, v) if (o->f == OPT_UNSET) o->f = (v)
 	DEF(header_timeout, 10000); DEF(keepalive_timeout, 30000);
 	DEF(send_timeout, 30000); DEF(shutdown_timeout, 10000);
@@ -452,7 +451,7 @@ int options_parse(struct options *o, int argc, char **argv)
 {
 	struct options cli;
 	struct file_ctx ctx;
-	const char *file;
+	const char *file, *env;
 	int r;
 
 	options_init(o);
@@ -462,10 +461,10 @@ int options_parse(struct options *o, int argc, char **argv)
 		goto out;
 	/* $STATIC_ROOT and $STATIC_URL count as given on the command line
 	 * when it did not give them: over the config file, as for collect. */
-	if (!cli.root && (file = getenv("STATIC_ROOT")) && *file)
-		cli.root = xstrdup(file);
-	if (!cli.alias && (file = getenv("STATIC_URL")) && *file)
-		cli.alias = alias_of_static_url(file);
+	if (!cli.root && (env = getenv("STATIC_ROOT")) && *env)
+		cli.root = xstrdup(env);
+	if (!cli.alias && (env = getenv("STATIC_URL")) && *env)
+		cli.alias = alias_of_static_url(env);
 	file = cli.config;
 	if (!file && access(CONFIG_DEFAULT, F_OK) == 0)
 		file = CONFIG_DEFAULT;

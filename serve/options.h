@@ -25,8 +25,8 @@ struct options {
 	mode_t socket_mode;  /* --socket-mode, for unix: listeners */
 	int workers;         /* --workers, 0 = one per core */
 	unsigned max_connections;
+	/* milliseconds; keepalive_timeout 0: every response closes */
 	unsigned header_timeout, keepalive_timeout, send_timeout, shutdown_timeout;
-	int keepalive_off;   /* --keepalive-timeout 0: every response closes */
 	int follow_symlinks;
 	int check;
 	int verbose;

@@ -86,7 +86,7 @@ static int finish(struct worker *w, struct conn *c, const struct http_request *r
  * stopping. */
 static int keeps_alive(const struct worker *w, const struct http_request *req)
 {
-	return req && req->keep_alive && !w->srv->opt->keepalive_off &&
+	return req && req->keep_alive && w->srv->opt->keepalive_timeout &&
 	       !atomic_load(&w->srv->stopping);
 }
 

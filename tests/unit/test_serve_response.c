@@ -45,6 +45,7 @@ static int setup(void **state)
 	memset(&opt, 0, sizeof(opt));
 	opt.alias = "/static/";
 	opt.max_connections = 4;
+	opt.keepalive_timeout = 30000; /* 0 would turn keep-alive off */
 	cfg = (struct index_config){ dir, "no-cache", NULL, 0, NULL };
 	memset(&srv, 0, sizeof(srv));
 	srv.opt = &opt;
