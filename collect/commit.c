@@ -58,21 +58,17 @@ static int place_orig(struct run *r, struct cfile *f)
  * run may have collected a source file under that name). */
 static int current_variant(const struct outs *o, size_t current, const char *path)
 {
-	size_t n = strlen(path);
-	int found = 0;
+	size_t n;
+	int e = tree_enc_of_name(path, &n), found;
+	const struct cache_out *co;
+	char *base;
 
-	for (int e = 0; e < ENC_COUNT && !found; e++) {
-		size_t sl = strlen(tree_enc_suffix[e]);
-		const struct cache_out *co;
-		char *base;
-
-		if (n <= sl || strcmp(path + n - sl, tree_enc_suffix[e]))
-			continue;
-		base = xstrndup(path, n - sl);
-		co = outs_find(o, current, base);
-		found = co && co->fact.enc[e].present;
-		free(base);
-	}
+	if (e < 0)
+		return 0;
+	base = xstrndup(path, n);
+	co = outs_find(o, current, base);
+	found = co && co->fact.enc[e].present;
+	free(base);
 	return found;
 }
 

@@ -75,17 +75,16 @@ static size_t count_slashes(const char *p, size_t n)
 	return k;
 }
 
-/*
- * A '%' not followed by two hex digits stands for itself, as Python's
- * unquote() (so Django) and the WHATWG URL parser read it ("100%.png"):
- * p[0..n) with each such '%' written "%25", into sb.  0 when there is none
- * (sb untouched), 1 when sb holds the text, -1 on no memory.
- */
+/* Whether p[i] is a '%' not followed by two hex digits: it stands for
+ * itself, as Python's unquote() (so Django) and the WHATWG URL parser read
+ * it ("100%.png"). */
 static int lone_percent(const char *p, size_t n, size_t i)
 {
 	return p[i] == '%' && !(i + 2 < n && is_hex(p[i + 1]) && is_hex(p[i + 2]));
 }
 
+/* p[0..n) with each lone '%' written "%25", into sb.  0 when there is none
+ * (sb untouched), 1 when sb holds the text, -1 on no memory. */
 static int escape_lone_percents(const char *p, size_t n, struct strbuf *sb)
 {
 	size_t first = 0;

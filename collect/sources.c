@@ -241,34 +241,27 @@ static int app_dirs(const struct options *o, struct strlist *out)
  * disk agree. */
 static void drop_variant_names(const struct options *o, struct fileset *fs)
 {
-	static const struct { unsigned want; int enc; } encs[] = {
-		{ COMPRESS_GZIP, ENC_GZIP }, { COMPRESS_BR, ENC_BR },
-	};
 	unsigned char *drop = xcalloc(fs->n + 1, 1);
 	size_t dropped = 0;
 
 	for (size_t i = 0; i < fs->n; i++) {
-		const char *name = fs->v[i].name;
-		size_t n = strlen(name);
+		size_t n;
+		int e = tree_enc_of_name(fs->v[i].name, &n);
+		const char *type;
+		char *base;
 
-		for (size_t k = 0; k < sizeof(encs) / sizeof(*encs); k++) {
-			const char *suffix = tree_enc_suffix[encs[k].enc], *type;
-			size_t sl = strlen(suffix);
-			char *base;
-
-			if (!(o->compress & encs[k].want) || n <= sl || strcmp(name + n - sl, suffix))
-				continue;
-			base = xstrndup(name, n - sl);
-			type = mime_from_path(base);
-			if ((!type || mime_is_compressible(type)) &&
-			    fileset_find(fs, base) != (size_t)-1) {
-				log_warn("'%s' skipped: collect writes its own compressed "
-					 "variant of '%s' there", name, base);
-				drop[i] = 1;
-				dropped++;
-			}
-			free(base);
+		if (!((e == ENC_GZIP && (o->compress & COMPRESS_GZIP)) ||
+		      (e == ENC_BR && (o->compress & COMPRESS_BR))))
+			continue;
+		base = xstrndup(fs->v[i].name, n);
+		type = mime_from_path(base);
+		if ((!type || mime_is_compressible(type)) && fileset_find(fs, base) != (size_t)-1) {
+			log_warn("'%s' skipped: collect writes its own compressed variant of "
+				 "'%s' there", fs->v[i].name, base);
+			drop[i] = 1;
+			dropped++;
 		}
+		free(base);
 	}
 	if (dropped)
 		fileset_drop(fs, drop);

@@ -37,6 +37,10 @@ enum tree_enc { ENC_BR, ENC_ZSTD, ENC_GZIP, ENC_COUNT };
 extern const char *const tree_enc_token[ENC_COUNT];  /* "br", "zstd", "gzip" */
 extern const char *const tree_enc_suffix[ENC_COUNT]; /* ".br", ".zst", ".gz" */
 
+/* The encoding whose suffix ends path after a non-empty stem ("a.css.br":
+ * ENC_BR, stem "a.css"), with *stem_len set; -1 for any other name. */
+int tree_enc_of_name(const char *path, size_t *stem_len);
+
 #define FACT_IMMUTABLE (1u << 0)
 
 struct file_variant {

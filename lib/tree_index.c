@@ -20,6 +20,21 @@
 const char *const tree_enc_token[ENC_COUNT] = { "br", "zstd", "gzip" };
 const char *const tree_enc_suffix[ENC_COUNT] = { ".br", ".zst", ".gz" };
 
+int tree_enc_of_name(const char *path, size_t *stem_len)
+{
+	size_t len = strlen(path);
+
+	for (int e = 0; e < ENC_COUNT; e++) {
+		size_t sl = strlen(tree_enc_suffix[e]);
+
+		if (len > sl && !strcmp(path + len - sl, tree_enc_suffix[e])) {
+			*stem_len = len - sl;
+			return e;
+		}
+	}
+	return -1;
+}
+
 #define TREE_INDEX_VERSION 1
 #define TREE_INDEX_HEAD "{\"files\": [\n"
 

@@ -159,24 +159,20 @@ out:
 /* Whether fact v is PATH + an encoding suffix of a listed PATH; records it. */
 static int fold_variant(struct tree_index *ti, const struct file_fact *v)
 {
-	size_t len = strlen(v->path);
+	size_t n;
+	int e = tree_enc_of_name(v->path, &n);
+	struct file_fact *base;
+	char *stem;
 
-	for (int e = 0; e < ENC_COUNT; e++) {
-		size_t sl = strlen(tree_enc_suffix[e]);
-		struct file_fact *base;
-		char *stem;
-
-		if (len <= sl || strcmp(v->path + len - sl, tree_enc_suffix[e]))
-			continue;
-		stem = xstrndup(v->path, len - sl);
-		base = (struct file_fact *)tree_index_find(ti, stem);
-		free(stem);
-		if (base) {
-			base->enc[e] = (struct file_variant){ 1, v->size, v->hash };
-			return 1;
-		}
-	}
-	return 0;
+	if (e < 0)
+		return 0;
+	stem = xstrndup(v->path, n);
+	base = (struct file_fact *)tree_index_find(ti, stem);
+	free(stem);
+	if (!base)
+		return 0;
+	base->enc[e] = (struct file_variant){ 1, v->size, v->hash };
+	return 1;
 }
 
 /*

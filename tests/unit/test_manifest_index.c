@@ -248,6 +248,21 @@ static void test_scan_unreadable(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+static void test_enc_of_name(void **state)
+{
+	size_t n = 0;
+
+	assert_int_equal(tree_enc_of_name("css/a.css.br", &n), ENC_BR);
+	assert_int_equal(n, 9);
+	assert_int_equal(tree_enc_of_name("a.zst", &n), ENC_ZSTD);
+	assert_int_equal(n, 1);
+	assert_int_equal(tree_enc_of_name("x.tar.gz", &n), ENC_GZIP);
+	assert_int_equal(n, 5);
+	assert_int_equal(tree_enc_of_name(".gz", &n), -1);  /* no stem */
+	assert_int_equal(tree_enc_of_name("a.gzip", &n), -1);
+	assert_int_equal(tree_enc_of_name("a.css", &n), -1);
+}
+
 static int collect_kv(const char *key, const char *value, void *ctx)
 {
 	struct strbuf *sb = ctx;
@@ -336,6 +351,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_unreadable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config, setup, teardown),
+		cmocka_unit_test(test_enc_of_name),
 		cmocka_unit_test(test_strbuf_bounds),
 		cmocka_unit_test_setup_teardown(test_strbuf_read_file, setup, teardown),
 	};
