@@ -47,7 +47,9 @@ ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS) -pthread
 LIB_SRC := $(sort $(wildcard lib/*.c))
 COLLECT_SRC := $(sort $(wildcard collect/*.c))
 SERVE_SRC := $(sort $(wildcard serve/*.c))
-UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+# tests/unit/ mirrors the source tree: tests/unit/serve/conn.c tests serve/conn.c.
+UNIT_SRC := $(sort $(wildcard tests/unit/*/*.c))
+UNIT_HDR := $(wildcard tests/unit/*.h tests/unit/*/*.h)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(OBJDIR)/%.o)
 COLLECT_OBJ := $(COLLECT_SRC:%.c=$(OBJDIR)/%.o)
@@ -92,7 +94,7 @@ $(LIBCOLLECT): $(filter-out %/main.o,$(COLLECT_OBJ))
 $(LIBSERVE): $(filter-out %/main.o,$(SERVE_OBJ))
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(BINDIR)/tests/%: tests/unit/%.c $(LIBSR) $(LIBCOLLECT) $(LIBSERVE)
+$(BINDIR)/tests/%: tests/unit/%.c $(UNIT_HDR) $(LIBSR) $(LIBCOLLECT) $(LIBSERVE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $< \
 		$(LIBCOLLECT) $(LIBSERVE) $(LIBSR) $(TEST_LIBS)

@@ -38,10 +38,15 @@ run_one() { # name command...
 	fi
 }
 
-for t in "$BINDIR"/tests/test_*; do
+# One unit test binary per tests/unit/<dir>/<module>.c, built as
+# $BINDIR/tests/<dir>/<module> (a stale binary without a source is not run).
+for src in tests/unit/*/*.c; do
+	rel=${src#tests/unit/}
+	rel=${rel%.c}
+	t="$BINDIR/tests/$rel"
 	[ -x "$t" ] || continue
 	case "$t" in *${TESTS:-}*) ;; *) continue ;; esac
-	run_one "unit/$(basename "$t")" "$t"
+	run_one "unit/$rel" "$t"
 done
 for t in tests/e2e/t_*; do
 	[ -x "$t" ] || continue

@@ -1,4 +1,4 @@
-/* test_serve_response.c: unit tests for serve/response.c: the head and body segments of each kind of answer. */
+/* serve/response.c: unit tests for serve/response.c: the head and body segments of each kind of answer. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "../../serve/conn.h"
-#include "../../serve/options.h"
+#include "../../../serve/conn.h"
+#include "../../../serve/options.h"
 
 static char dir[64];
 static struct options opt;

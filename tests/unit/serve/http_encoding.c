@@ -1,4 +1,4 @@
-/* test_http_encoding.c: unit tests for serve/http_encoding.c (Accept-Encoding
+/* serve/http_encoding.c: unit tests for serve/http_encoding.c (Accept-Encoding
  * q-values, identity refusal, tie order br > zstd > gzip). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,9 +9,9 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "guard.h"
+#include "../guard.h"
 #include "tree_index.h"
-#include "../../serve/http.h"
+#include "../../../serve/http.h"
 
 #define BR (1u << ENC_BR)
 #define ZS (1u << ENC_ZSTD)

@@ -1,4 +1,4 @@
-/* test_serve_options.c: unit tests for serve/options.c: argv, staticroot.conf, environment, defaults. */
+/* serve/options.c: unit tests for serve/options.c: argv, staticroot.conf, environment, defaults. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 /* Included, not linked: collect has an options_parse() of its own. */
-#include "../../serve/options.c"
+#include "../../../serve/options.c"
 
 static char dir[64];
 

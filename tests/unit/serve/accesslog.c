@@ -1,4 +1,4 @@
-/* test_serve_accesslog.c: unit tests for serve/accesslog.c and serve/sdnotify.c: log lines, escaping, reopen; notify datagrams. */
+/* serve/accesslog.c: unit tests for serve/accesslog.c and serve/sdnotify.c: log lines, escaping, reopen; notify datagrams. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,9 +13,9 @@
 
 #include "log.h"
 #include "strbuf.h"
-#include "../../serve/accesslog.h"
-#include "../../serve/http.h"
-#include "../../serve/sdnotify.h"
+#include "../../../serve/accesslog.h"
+#include "../../../serve/http.h"
+#include "../../../serve/sdnotify.h"
 
 static char dir[64], path[128];
 static struct accesslog_buf buf;

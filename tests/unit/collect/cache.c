@@ -1,4 +1,4 @@
-/* test_cache.c: the incremental cache: round trip, escaping, settings, malformed files. */
+/* collect/cache.c: the incremental cache: round trip, escaping, settings, malformed files. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../collect/cache.h"
+#include "../../../collect/cache.h"
 #include "strbuf.h"
 
 static char dir[] = "/tmp/sr-test-cache.XXXXXX";

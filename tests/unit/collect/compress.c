@@ -1,4 +1,4 @@
-/* test_compress.c: gzip and brotli output round-trips, is deterministic, and fails cleanly. */
+/* collect/compress.c: gzip and brotli output round-trips, is deterministic, and fails cleanly. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 #include <brotli/decode.h>
 #include <zlib.h>
 
-#include "../../collect/compress.h"
+#include "../../../collect/compress.h"
 #include "strbuf.h"
 
 /* Some CSS-like text, repetitive enough to compress well. */

@@ -1,4 +1,4 @@
-/* test_http_target.c: unit tests for serve/http_target.c (target -> index key),
+/* serve/http_target.c: unit tests for serve/http_target.c (target -> index key),
  * with the traversal and encoding tricks of the attack list. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,8 +8,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "guard.h"
-#include "../../serve/http.h"
+#include "../guard.h"
+#include "../../../serve/http.h"
 
 struct tcase {
 	const char *alias, *target;

@@ -1,4 +1,4 @@
-/* test_bundle.c: --archive bundles are byte-identical across runs and read back right. */
+/* collect/bundle.c: --archive bundles are byte-identical across runs and read back right. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,7 +16,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "../../collect/bundle.h"
+#include "../../../collect/bundle.h"
 #include "strbuf.h"
 
 #define E_ACUTE "\xc3\xa9"

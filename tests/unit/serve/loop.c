@@ -1,4 +1,4 @@
-/* test_serve_conn.c: unit tests for serve/conn.c and serve/loop.c over socketpairs: pipelining, partial heads, slow readers, timeouts. */
+/* serve/loop.c: unit tests for serve/conn.c and serve/loop.c over socketpairs: pipelining, partial heads, slow readers, timeouts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* Included to reach conn_open() and check_timeouts(). */
-#include "../../serve/loop.c"
+#include "../../../serve/loop.c"
 
 #define BIG_SIZE (300 * 1000)
 

@@ -1,4 +1,4 @@
-/* test_options.c: collect's command line, environment defaults and staticroot.conf. */
+/* collect/options.c: collect's command line, environment defaults and staticroot.conf. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../collect/options.h"
+#include "../../../collect/options.h"
 
 static char dir[] = "/tmp/sr-test-options.XXXXXX";
 

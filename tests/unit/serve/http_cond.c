@@ -1,4 +1,4 @@
-/* test_http_cond.c: unit tests for serve/http_cond.c (RFC 9110 §13 order) and
+/* serve/http_cond.c: unit tests for serve/http_cond.c (RFC 9110 §13 order) and
  * serve/http_date.c (the three HTTP-date formats). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,8 +9,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "guard.h"
-#include "../../serve/http.h"
+#include "../guard.h"
+#include "../../../serve/http.h"
 
 #define T0 784111777 /* Sun, 06 Nov 1994 08:49:37 GMT */
 #define ETAG "\"0123456789abcdef\""

@@ -1,4 +1,4 @@
-/* test_archive_src.c: archive sources: spec matching, SUBDIR, ignores, and refused entries. */
+/* collect/archive_src.c: archive sources: spec matching, SUBDIR, ignores, and refused entries. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../collect/archive_src.h"
-#include "../../collect/ignore.h"
-#include "../../collect/options.h"
+#include "../../../collect/archive_src.h"
+#include "../../../collect/ignore.h"
+#include "../../../collect/options.h"
 
 static char dir[] = "/tmp/sr-test-archive.XXXXXX";
 

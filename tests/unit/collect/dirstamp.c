@@ -1,4 +1,4 @@
-/* test_dirstamp.c: output directory mtimes: round trip, changes, races, stale and torn records. */
+/* collect/dirstamp.c: output directory mtimes: round trip, changes, races, stale and torn records. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../collect/dirstamp.h"
+#include "../../../collect/dirstamp.h"
 
 static char root[] = "/tmp/sr-test-dirstamp.XXXXXX";
 static struct cfile files[] = {

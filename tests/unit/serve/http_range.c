@@ -1,4 +1,4 @@
-/* test_http_range.c: unit tests for serve/http_range.c, including the
+/* serve/http_range.c: unit tests for serve/http_range.c, including the
  * overflow and abuse cases (nginx CVE-2017-7529). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,8 +9,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "guard.h"
-#include "../../serve/http.h"
+#include "../guard.h"
+#include "../../../serve/http.h"
 
 /*
  * Each case: the Range value, the representation size, the status and the

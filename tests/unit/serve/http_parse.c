@@ -1,4 +1,4 @@
-/* test_http_parse.c: unit tests for serve/http_parse.c, inputs ending at a
+/* serve/http_parse.c: unit tests for serve/http_parse.c, inputs ending at a
  * guard page, including the hostile requests of the attack list. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,8 +9,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "guard.h"
-#include "../../serve/http.h"
+#include "../guard.h"
+#include "../../../serve/http.h"
 
 #define ALL 1 /* expected: the whole input is the head */
 

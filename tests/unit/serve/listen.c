@@ -1,4 +1,4 @@
-/* test_serve_listen.c: unit tests for serve/listen.c: addresses, unix sockets, stale files, LISTEN_FDS. */
+/* serve/listen.c: unit tests for serve/listen.c: addresses, unix sockets, stale files, LISTEN_FDS. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "../../serve/listen.h"
+#include "../../../serve/listen.h"
 
 static char dir[64], sock[128], addr[140];
 

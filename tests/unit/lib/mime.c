@@ -1,4 +1,4 @@
-/* test_hash_mime.c: unit tests for lib/hash.c and lib/mime.c. */
+/* lib/mime.c: the extension table, compressibility, libmagic sniffing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,42 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
 #include "mime.h"
-
-static void expect_name(const char *path, const char *want)
-{
-	char *got = hash_name(path, 0x0123456789abcdefULL);
-
-	assert_string_equal(got, want);
-	free(got);
-}
-
-static void test_hash_name(void **state)
-{
-	expect_name("css/base.css", "css/base.0123456789ab.css");
-	expect_name("js/app.min.js", "js/app.min.0123456789ab.js");
-	expect_name("LICENSE", "LICENSE.0123456789ab");
-	expect_name(".htaccess", ".htaccess.0123456789ab");
-	expect_name("a.b/c", "a.b/c.0123456789ab");
-	expect_name("..x.y", "..x.0123456789ab.y");
-	expect_name("img/logo small.png", "img/logo small.0123456789ab.png");
-}
-
-static void test_hash_hex(void **state)
-{
-	char hex[HASH_HEX_LEN + 1];
-	uint64_t back;
-
-	hash_hex(0x0123456789abcdefULL, hex);
-	assert_string_equal(hex, "0123456789abcdef");
-	assert_int_equal(hash_parse_hex(hex, &back), 0);
-	assert_true(back == 0x0123456789abcdefULL);
-	assert_int_equal(hash_parse_hex("0123", &back), -1);
-	assert_int_equal(hash_parse_hex("0123456789abcdefa", &back), -1);
-	/* XXH3-64 of the empty input, a published constant. */
-	assert_true(hash_bytes("", 0) == 0x2D06800538D394C2ULL);
-}
 
 static void test_mime_table(void **state)
 {
@@ -102,8 +67,6 @@ static void test_mime_sniff(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hash_name),
-		cmocka_unit_test(test_hash_hex),
 		cmocka_unit_test(test_mime_table),
 		cmocka_unit_test(test_mime_compressible),
 		cmocka_unit_test(test_mime_sniff),

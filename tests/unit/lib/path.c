@@ -1,4 +1,4 @@
-/* test_path.c: unit tests for lib/path.c (normalising, checking, decoding). */
+/* lib/path.c: unit tests for lib/path.c (normalising, checking, decoding). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

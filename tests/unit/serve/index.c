@@ -1,4 +1,4 @@
-/* test_serve_index.c: unit tests for serve/index.c: scan vs collect index, rehash on size change, headers, links, generations. */
+/* serve/index.c: unit tests for serve/index.c: scan vs collect index, rehash on size change, headers, links, generations. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +15,7 @@
 #include "manifest.h"
 #include "tree_index.h"
 /* Included to reach open_checked(), the no-openat2 path. */
-#include "../../serve/index.c"
+#include "../../../serve/index.c"
 
 static char dir[64], root[96];
 

@@ -1,0 +1,75 @@
+/* lib/manifest.c: staticfiles.json: Django-identical output, loading, bad files. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "atomicfile.h"
+#include "manifest.h"
+#include "strbuf.h"
+#include "../tmproot.h"
+
+static void test_manifest_roundtrip(void **state)
+{
+	struct manifest m, back;
+	struct strbuf sb = STRBUF_INIT;
+	char path[256];
+
+	manifest_init(&m);
+	manifest_init(&back);
+	manifest_add(&m, "z.css", "z.0123456789ab.css");
+	manifest_add(&m, "img/caf\xc3\xa9.svg", "img/caf\xc3\xa9.0123456789ab.svg");
+	manifest_add(&m, "a.js", "a.0123456789ab.js");
+	manifest_serialize(&m, &sb);
+	/* Exactly what Python's json.dumps(sort_keys=True) prints. */
+	assert_string_equal(sb.buf,
+		"{\"paths\": {\"a.js\": \"a.0123456789ab.js\", "
+		"\"img/caf\\u00e9.svg\": \"img/caf\\u00e9.0123456789ab.svg\", "
+		"\"z.css\": \"z.0123456789ab.css\"}, \"version\": \"1.0\"}");
+	snprintf(path, sizeof(path), "%s/%s", root, MANIFEST_NAME);
+	assert_int_equal(atomic_write_file(path, sb.buf, sb.len, 0644), 0);
+	assert_int_equal(manifest_load(root, &back), 0);
+	assert_int_equal(back.n, 3);
+	assert_string_equal(manifest_lookup(&back, "a.js"), "a.0123456789ab.js");
+	assert_null(manifest_lookup(&back, "nope.js"));
+	manifest_release(&m);
+	manifest_release(&back);
+	strbuf_release(&sb);
+}
+
+static void test_manifest_bad(void **state)
+{
+	struct manifest m;
+
+	manifest_init(&m);
+	assert_int_equal(manifest_load(root, &m), 1); /* absent */
+	put(MANIFEST_NAME, "{\"paths\": {}, \"version\": \"9\"}");
+	assert_int_equal(manifest_load(root, &m), -1);
+	put(MANIFEST_NAME, "{\"paths\": {\"a\": 1}, \"version\": \"1.0\"}");
+	assert_int_equal(manifest_load(root, &m), -1);
+	put(MANIFEST_NAME, "{\"paths\": ");
+	assert_int_equal(manifest_load(root, &m), -1);
+	/* Django 4.2 writes version 1.1 with a "hash" member. */
+	put(MANIFEST_NAME, "{\"paths\": {\"a\": \"b\"}, \"version\": \"1.1\", \"hash\": \"x\"}");
+	manifest_release(&m);
+	assert_int_equal(manifest_load(root, &m), 0);
+	assert_string_equal(manifest_lookup(&m, "a"), "b");
+	manifest_release(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_manifest_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manifest_bad, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
