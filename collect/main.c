@@ -7,6 +7,7 @@
 #include "options.h"
 #include "pipeline.h"
 #include "prompt.h"
+#include "upload.h"
 
 int main(int argc, char **argv)
 {
@@ -26,6 +27,16 @@ int main(int argc, char **argv)
 		return rc > 0 ? 0 : 2;
 	}
 	log_verbosity = opts.verbosity;
+	/* A wrong --upload is known before anything is collected. */
+	if (opts.upload && upload_check(&opts) < 0) {
+		options_release(&opts);
+		return 2;
+	}
+	if (opts.upload_only) {
+		rc = upload_run(&opts);
+		options_release(&opts);
+		return rc < 0 ? 1 : 0;
+	}
 	dest = pipeline_abspath(opts.output);
 	rc = prompt_confirm(&opts, dest);
 	free(dest);
@@ -34,6 +45,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	rc = pipeline_run(&opts);
+	if (rc == 0 && opts.upload)
+		rc = upload_run(&opts);
 	options_release(&opts);
 	return rc < 0 ? 1 : 0;
 }

@@ -43,6 +43,10 @@ void options_release(struct options *o)
 	free(o->output);
 	free(o->static_url);
 	free(o->archive);
+	free(o->upload);
+	free(o->s3_endpoint);
+	free(o->s3_addressing);
+	free(o->upload_cache_control);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -76,6 +80,12 @@ static const char usage_text[] =
 "      --brotli-quality N  0..11 (default 11)\n"
 "  -j, --jobs N            worker threads (default: all cores)\n"
 "      --archive FILE      also write the tree as FILE.{tar,tar.gz,tgz,zip}\n"
+"      --upload s3://BUCKET[/PREFIX]  then publish the tree to S3 (staticfiles.json last)\n"
+"      --upload-only       publish the existing tree, collect nothing\n"
+"      --s3-endpoint URL   S3 endpoint (default: $AWS_ENDPOINT_URL_S3, $AWS_ENDPOINT_URL, AWS)\n"
+"      --s3-addressing M   auto (default), path or virtual\n"
+"      --upload-jobs N     parallel S3 requests (default 16)\n"
+"      --upload-cache-control V  Cache-Control of unhashed names (default no-cache)\n"
 "  -h, --help              show this help\n"
 "      --version           show the version\n";
 
@@ -83,7 +93,8 @@ enum {
 	OPT_CONFIG = 256, OPT_APP, OPT_APPS, OPT_NO_DEFAULT_IGNORE, OPT_NOINPUT,
 	OPT_NO_POST, OPT_STATIC_URL, OPT_ALLOW_MISSING,
 	OPT_JS_MODULES, OPT_COMPRESS, OPT_NO_COMPRESS, OPT_BROTLI_Q,
-	OPT_ARCHIVE, OPT_VERSION,
+	OPT_ARCHIVE, OPT_VERSION, OPT_UPLOAD, OPT_UPLOAD_ONLY, OPT_S3_ENDPOINT,
+	OPT_S3_ADDRESSING, OPT_UPLOAD_JOBS, OPT_UPLOAD_CC,
 };
 
 static const struct option long_opts[] = {
@@ -108,6 +119,12 @@ static const struct option long_opts[] = {
 	{ "brotli-quality", required_argument, NULL, OPT_BROTLI_Q },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "archive", required_argument, NULL, OPT_ARCHIVE },
+	{ "upload", required_argument, NULL, OPT_UPLOAD },
+	{ "upload-only", no_argument, NULL, OPT_UPLOAD_ONLY },
+	{ "s3-endpoint", required_argument, NULL, OPT_S3_ENDPOINT },
+	{ "s3-addressing", required_argument, NULL, OPT_S3_ADDRESSING },
+	{ "upload-jobs", required_argument, NULL, OPT_UPLOAD_JOBS },
+	{ "upload-cache-control", required_argument, NULL, OPT_UPLOAD_CC },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -235,6 +252,17 @@ static int apply(struct options *o, int code, const char *name, const char *v,
 	case OPT_STATIC_URL: set_str(&o->static_url, v); return 0;
 	case OPT_COMPRESS: return parse_compress(v, &o->compress);
 	case OPT_ARCHIVE: free(o->archive); o->archive = conf_path(v, from_config); return 0;
+	case OPT_UPLOAD: set_str(&o->upload, v); return 0;
+	case OPT_UPLOAD_ONLY: return set_flag(name, v, &o->upload_only);
+	case OPT_S3_ENDPOINT: set_str(&o->s3_endpoint, v); return 0;
+	case OPT_S3_ADDRESSING:
+		if (strcmp(v, "auto") && strcmp(v, "path") && strcmp(v, "virtual"))
+			return log_error("--s3-addressing: expected auto, path or virtual, "
+					 "got '%s'", v);
+		set_str(&o->s3_addressing, v);
+		return 0;
+	case OPT_UPLOAD_JOBS: return parse_int("upload-jobs", v, 1, 256, &o->upload_jobs);
+	case OPT_UPLOAD_CC: set_str(&o->upload_cache_control, v); return 0;
 	case OPT_NO_COMPRESS: {
 		int off = 0, r = set_flag(name, v, &off);
 
@@ -291,6 +319,7 @@ static void set_defaults(struct options *o)
 	o->brotli_quality = 11;
 	o->jobs = cores > 0 ? (int)(cores > 256 ? 256 : cores) : 1;
 	o->static_url = xstrdup("/static/");
+	o->upload_jobs = 16;
 }
 
 /*
@@ -418,7 +447,9 @@ int options_parse(struct options *o, int argc, char **argv)
 	if (o->archive && !bundle_supported(o->archive))
 		return log_error("--archive %s: unknown suffix (use .tar, .tar.gz, .tgz "
 				 "or .zip)", o->archive);
-	if (!o->sources.n && !o->app_dirs.n)
+	if (o->upload_only && !o->upload)
+		return log_error("--upload-only needs --upload s3://BUCKET[/PREFIX]");
+	if (!o->sources.n && !o->app_dirs.n && !o->upload_only)
 		return log_error("no sources: give SOURCE arguments, --app/--apps, "
 				 "or source = ... in %s", CONFIG_DEFAULT);
 	return 0;

@@ -32,6 +32,12 @@ struct options {
 	unsigned compress;      /* COMPRESS_* */
 	int brotli_quality;
 	int jobs;
+	char *upload;           /* --upload s3://BUCKET[/PREFIX], or NULL */
+	int upload_only;        /* publish the existing tree, collect nothing */
+	char *s3_endpoint;      /* --s3-endpoint URL, or NULL for the environment's */
+	char *s3_addressing;    /* "auto" (NULL), "path" or "virtual" */
+	int upload_jobs;        /* requests in flight */
+	char *upload_cache_control; /* Cache-Control of unhashed names, or NULL */
 };
 
 /*

@@ -6,7 +6,8 @@ set -u
 
 # pkg-config module -> Debian package.
 LIBS="libarchive:libarchive-dev libmagic:libmagic-dev libxxhash:libxxhash-dev
-jansson:libjansson-dev zlib:zlib1g-dev libbrotlienc:libbrotli-dev cmocka:libcmocka-dev"
+jansson:libjansson-dev zlib:zlib1g-dev libbrotlienc:libbrotli-dev cmocka:libcmocka-dev
+libcurl:libcurl4-openssl-dev libcrypto:libssl-dev"
 # command -> Debian package: the tools the build and the tests drive.
 TOOLS="pkg-config:pkg-config cc:gcc curl:curl clang:clang"
 
