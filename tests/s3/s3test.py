@@ -8,7 +8,9 @@ the PUTs a run made from the server's side, not from the client's word.
 import atexit
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -25,8 +27,10 @@ def ensure_boto3():
 
 
 class Rgw:
-    def __init__(self, tmp):
-        self.dir = os.path.join(tmp, "rgw")
+    def __init__(self, tmp=None):
+        # Its own directory, not the test's: the test's is removed before
+        # atexit handlers run, and rgw_down.sh needs the pid files in it.
+        self.dir = tempfile.mkdtemp(prefix="sr-rgw.", dir=os.environ.get("TMPDIR"))
         self.env = {}
         r = subprocess.run(["sh", os.path.join(HERE, "rgw_up.sh"), self.dir],
                            capture_output=True, text=True, timeout=900,
@@ -50,8 +54,11 @@ class Rgw:
             config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 2}))
 
     def down(self):
+        if not os.path.isdir(self.dir):
+            return
         subprocess.run(["sh", os.path.join(HERE, "rgw_down.sh"), self.dir],
                        capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def client_env(self, **extra):
         """The environment a collect run talks to this gateway with."""
