@@ -72,6 +72,10 @@ $(OBJDIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# collect --django's helper, when no copy sits beside the binary.
+DATADIR := $(PREFIX)/share/staticroot
+$(OBJDIR)/collect/django.o: ALL_CFLAGS += -DSR_DATADIR='"$(DATADIR)"'
+
 $(LIBSR): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -137,10 +141,19 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 fuzz:
 	@sh tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
 
+# The Django app `staticroot` (its collectstatic runs collect --django),
+# where Debian's python3 finds it: /usr/local/lib/python3/dist-packages.
+PYDIR ?= $(PREFIX)/lib/python3/dist-packages
+PY_APP := $(patsubst python/%,%,$(wildcard python/staticroot/*.py \
+	python/staticroot/management/*.py python/staticroot/management/commands/*.py))
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(wildcard collect/*.1 serve/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(DATADIR) $(DESTDIR)$(PYDIR)/staticroot/management/commands
+	install -m 644 python/staticroot/django_sources.py $(DESTDIR)$(DATADIR)/
+	for f in $(PY_APP); do install -m 644 python/$$f $(DESTDIR)$(PYDIR)/$$f; done
 
 clean:
 	rm -rf build bin

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include "django.h"
 #include "log.h"
 #include "options.h"
 #include "pipeline.h"
@@ -27,6 +28,11 @@ int main(int argc, char **argv)
 		return rc > 0 ? 0 : 2;
 	}
 	log_verbosity = opts.verbosity;
+	/* The project's Python: its failure is the run's (exit 1), not usage. */
+	if (opts.django_mode && django_load(&opts) < 0) {
+		options_release(&opts);
+		return 1;
+	}
 	/* A wrong --upload is known before anything is collected. */
 	if (opts.upload && upload_check(&opts) < 0) {
 		options_release(&opts);

@@ -9,6 +9,7 @@
 
 #include "bundle.h"
 #include "config.h"
+#include "django.h"
 #include "log.h"
 #include "options.h"
 #include "xalloc.h"
@@ -47,6 +48,10 @@ void options_release(struct options *o)
 	free(o->s3_endpoint);
 	free(o->s3_addressing);
 	free(o->upload_cache_control);
+	free(o->django_settings);
+	free(o->django_project);
+	free(o->python);
+	django_free(o->django);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -86,6 +91,9 @@ static const char usage_text[] =
 "      --s3-addressing M   auto (default), path or virtual\n"
 "      --upload-jobs N     parallel S3 requests (default 16)\n"
 "      --upload-cache-control V  Cache-Control of unhashed names (default no-cache)\n"
+"      --django[=MODULE]   take sources, STATIC_ROOT and STATIC_URL from the\n"
+"                          Django settings MODULE (default $DJANGO_SETTINGS_MODULE)\n"
+"      --python PATH       the project's Python for --django (default python3)\n"
 "  -h, --help              show this help\n"
 "      --version           show the version\n";
 
@@ -95,6 +103,7 @@ enum {
 	OPT_JS_MODULES, OPT_COMPRESS, OPT_NO_COMPRESS, OPT_BROTLI_Q,
 	OPT_ARCHIVE, OPT_VERSION, OPT_UPLOAD, OPT_UPLOAD_ONLY, OPT_S3_ENDPOINT,
 	OPT_S3_ADDRESSING, OPT_UPLOAD_JOBS, OPT_UPLOAD_CC,
+	OPT_DJANGO, OPT_DJANGO_SETTINGS, OPT_PYTHON,
 };
 
 static const struct option long_opts[] = {
@@ -125,6 +134,9 @@ static const struct option long_opts[] = {
 	{ "s3-addressing", required_argument, NULL, OPT_S3_ADDRESSING },
 	{ "upload-jobs", required_argument, NULL, OPT_UPLOAD_JOBS },
 	{ "upload-cache-control", required_argument, NULL, OPT_UPLOAD_CC },
+	{ "django", optional_argument, NULL, OPT_DJANGO },
+	{ "django-settings", required_argument, NULL, OPT_DJANGO_SETTINGS },
+	{ "python", required_argument, NULL, OPT_PYTHON },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -229,12 +241,35 @@ static void add_app(struct options *o, int all, char *dir)
 	strlist_add_nodup(&o->app_dirs, e);
 }
 
+/* --django[=MODULE] (a flag in the config: true/false) and
+ * django-settings = MODULE: the project directory is the config's. */
+static int set_django(struct options *o, int code, const char *v, int from_config)
+{
+	if (code == OPT_DJANGO && from_config) {
+		int r = set_flag("django", v, &o->django_mode);
+
+		if (r == 0 && o->django_mode && !o->django_project)
+			o->django_project = config_path(".");
+		return r;
+	}
+	o->django_mode = 1;
+	if (v)
+		set_str(&o->django_settings, v);
+	if (from_config && !o->django_project)
+		o->django_project = config_path(".");
+	return 0;
+}
+
 /* Applies one option; v is NULL for a command-line flag. */
 static int apply(struct options *o, int code, const char *name, const char *v,
 		 int from_config)
 {
 	switch (code) {
-	case 'o': free(o->output); o->output = conf_path(v, from_config); return 0;
+	case 'o':
+		free(o->output);
+		o->output = conf_path(v, from_config);
+		o->output_cli = !from_config;
+		return 0;
 	case 'i': strlist_add(&o->ignore, v); return 0;
 	case OPT_APP: add_app(o, 0, conf_path(v, from_config)); return 0;
 	case OPT_APPS: add_app(o, 1, conf_path(v, from_config)); return 0;
@@ -249,7 +284,19 @@ static int apply(struct options *o, int code, const char *name, const char *v,
 	case 'v': return parse_int("verbosity", v, 0, 3, &o->verbosity);
 	case 'j': return parse_int("jobs", v, 1, 1024, &o->jobs);
 	case OPT_BROTLI_Q: return parse_int("brotli-quality", v, 0, 11, &o->brotli_quality);
-	case OPT_STATIC_URL: set_str(&o->static_url, v); return 0;
+	case OPT_STATIC_URL:
+		set_str(&o->static_url, v);
+		o->static_url_cli = !from_config;
+		return 0;
+	case OPT_DJANGO:
+	case OPT_DJANGO_SETTINGS:
+		return set_django(o, code, v, from_config);
+	case OPT_PYTHON:
+		free(o->python);
+		/* A relative interpreter path in the config (.venv/bin/python)
+		 * is the project's; a bare name is looked up on PATH. */
+		o->python = strchr(v, '/') ? conf_path(v, from_config) : xstrdup(v);
+		return 0;
 	case OPT_COMPRESS: return parse_compress(v, &o->compress);
 	case OPT_ARCHIVE: free(o->archive); o->archive = conf_path(v, from_config); return 0;
 	case OPT_UPLOAD: set_str(&o->upload, v); return 0;
@@ -405,26 +452,10 @@ static int parse_argv(struct options *o, int argc, char **argv)
 	return 0;
 }
 
-int options_parse(struct options *o, int argc, char **argv)
+void options_normalize_url(struct options *o)
 {
-	size_t conf_src, conf_app;
 	size_t len;
-	int r;
 
-	set_defaults(o);
-	if (read_config(o, argc, argv) < 0)
-		return -1;
-	apply_env(o);
-	conf_src = o->sources.n;
-	conf_app = o->app_dirs.n;
-	r = parse_argv(o, argc, argv);
-	if (r)
-		return r;
-	/* Sources given on the command line replace the config's. */
-	if (o->sources.n > conf_src || o->app_dirs.n > conf_app) {
-		strlist_drop_front(&o->sources, conf_src);
-		strlist_drop_front(&o->app_dirs, conf_app);
-	}
 	/* Django (>= 3.1) puts the script prefix, '/', before a STATIC_URL
 	 * that is neither a path nor a URL: 'static/' is '/static/'. */
 	if (o->static_url[0] != '/' && !strstr(o->static_url, "://")) {
@@ -440,15 +471,62 @@ int options_parse(struct options *o, int argc, char **argv)
 		o->static_url = xrealloc(o->static_url, len + 2);
 		strcpy(o->static_url + len, "/");
 	}
-	if (!o->output || !*o->output)
-		return log_error("no output directory: give -o DIR, set STATIC_ROOT, "
-				 "or static-root in %s", CONFIG_DEFAULT);
+}
+
+/* --django: the settings decide the sources; a lone SOURCE argument that
+ * is a dotted name is the settings module (`collect --django mysite.settings`). */
+static int django_sources(struct options *o)
+{
+	struct stat st;
+
+	if (o->sources.n == 1 && !strchr(o->sources.v[0], '/') &&
+	    strchr(o->sources.v[0], '.') && stat(o->sources.v[0], &st) != 0) {
+		free(o->django_settings);
+		o->django_settings = o->sources.v[0];
+		o->sources.n = 0;
+	}
+	if (o->sources.n || o->app_dirs.n)
+		return log_error("--django takes the sources from Django's settings: "
+				 "drop '%s' (or drop --django)", o->sources.n ?
+				 o->sources.v[0] : o->app_dirs.v[0] + 1);
+	return 0;
+}
+
+int options_parse(struct options *o, int argc, char **argv)
+{
+	size_t conf_src, conf_app;
+	int r, conf_django;
+
+	set_defaults(o);
+	if (read_config(o, argc, argv) < 0)
+		return -1;
+	apply_env(o);
+	conf_src = o->sources.n;
+	conf_app = o->app_dirs.n;
+	conf_django = o->django_mode;
+	r = parse_argv(o, argc, argv);
+	if (r)
+		return r;
+	/* Sources given on the command line replace the config's, and so
+	 * does --django (the settings list them). */
+	if (o->sources.n > conf_src || o->app_dirs.n > conf_app ||
+	    (o->django_mode && !conf_django)) {
+		strlist_drop_front(&o->sources, conf_src);
+		strlist_drop_front(&o->app_dirs, conf_app);
+	}
+	options_normalize_url(o);
 	/* Known before any work, not after the tree is committed. */
 	if (o->archive && !bundle_supported(o->archive))
 		return log_error("--archive %s: unknown suffix (use .tar, .tar.gz, .tgz "
 				 "or .zip)", o->archive);
 	if (o->upload_only && !o->upload)
 		return log_error("--upload-only needs --upload s3://BUCKET[/PREFIX]");
+	/* Sources and the output come from the settings: django_load(). */
+	if (o->django_mode)
+		return django_sources(o);
+	if (!o->output || !*o->output)
+		return log_error("no output directory: give -o DIR, set STATIC_ROOT, "
+				 "or static-root in %s", CONFIG_DEFAULT);
 	if (!o->sources.n && !o->app_dirs.n && !o->upload_only)
 		return log_error("no sources: give SOURCE arguments, --app/--apps, "
 				 "or source = ... in %s", CONFIG_DEFAULT);

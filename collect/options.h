@@ -3,6 +3,8 @@
 #define SR_COLLECT_OPTIONS_H
 #include <stddef.h>
 
+struct django_project;
+
 /* A growable list of owned strings. */
 struct strlist {
 	char **v;
@@ -38,6 +40,13 @@ struct options {
 	char *s3_addressing;    /* "auto" (NULL), "path" or "virtual" */
 	int upload_jobs;        /* requests in flight */
 	char *upload_cache_control; /* Cache-Control of unhashed names, or NULL */
+	/* --django: sources, STATIC_ROOT, STATIC_URL from the project's settings */
+	int django_mode;
+	char *django_settings;  /* --django MODULE / django-settings, or NULL */
+	char *django_project;   /* the config's directory (manage.py's), or NULL: cwd */
+	char *python;           /* --python, default python3 */
+	int output_cli, static_url_cli; /* given on the command line: win over Django */
+	struct django_project *django; /* filled by django_load(); owned */
 };
 
 /*
@@ -48,5 +57,7 @@ struct options {
  */
 int options_parse(struct options *opts, int argc, char **argv);
 void options_release(struct options *opts);
+/* Makes static_url absolute and slash-terminated, as Django reads it. */
+void options_normalize_url(struct options *opts);
 
 #endif

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "archive_src.h"
+#include "django.h"
 #include "fileset.h"
 #include "ignore.h"
 #include "log.h"
@@ -17,6 +18,9 @@
 #include "sources.h"
 #include "walk.h"
 #include "xalloc.h"
+
+/* gather_one()'s result for a directory source that does not exist. */
+#define SOURCE_MISSING 1
 
 struct gather {
 	struct fileset *fs;
@@ -142,6 +146,9 @@ out:
 	return r;
 }
 
+static int gather_dir(struct gather *g, const char *path, const struct strlist *ig,
+		      const struct options *o);
+
 static int gather_one(struct fileset *fs, const char *spec, const struct strlist *ig,
 		      const struct options *o)
 {
@@ -159,17 +166,30 @@ static int gather_one(struct fileset *fs, const char *spec, const struct strlist
 	}
 	if (archive_src_match(path, &flen) && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)))
 		return gather_archive(&g, path, flen, ig, o);
+	if (stat(path, &st) != 0 && errno == ENOENT) {
+		/* As Django (4.0+, check W004) skips a STATICFILES_DIRS entry
+		 * that does not exist. */
+		log_warn("source %s does not exist: skipped", path);
+		return SOURCE_MISSING;
+	}
 	if (stat(path, &st) != 0)
 		return log_error("cannot read source %s: %s", path, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return log_error("source %s is not a directory or a .tar/.tar.gz/.tgz/.zip archive",
 				 path);
+	return gather_dir(&g, path, ig, o);
+}
+
+/* A source directory that exists. */
+static int gather_dir(struct gather *g, const char *path, const struct strlist *ig,
+		      const struct options *o)
+{
 	if (path_inside(o->output, path))
 		return log_error("the output directory %s is inside the source %s: "
 				 "collect would collect its own output", o->output, path);
 	if (source_in_output(path, o) < 0)
 		return -1;
-	return walk_dir(path, ig, on_file, &g);
+	return walk_dir(path, ig, on_file, g);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -268,20 +288,92 @@ static void drop_variant_names(const struct options *o, struct fileset *fs)
 	free(drop);
 }
 
+/* The files another finder listed: each must still be there. */
+static int gather_listed(struct fileset *fs, const struct django_root *dr)
+{
+	struct gather g = { .fs = fs, .src = dr->finder, .prefix = "" };
+	struct stat st;
+
+	for (size_t i = 0; i < dr->nfiles; i++) {
+		if (stat(dr->files[i].path, &st) != 0)
+			return log_error("%s listed %s: %s", dr->finder, dr->files[i].path,
+					 strerror(errno));
+		if (!S_ISREG(st.st_mode))
+			return log_error("%s listed %s: not a regular file", dr->finder,
+					 dr->files[i].path);
+		on_file(dr->files[i].name, dr->files[i].path, &st, &g);
+	}
+	return 0;
+}
+
+/* One finder location, as collectstatic walks it. */
+static int gather_django_root(struct fileset *fs, const struct django_root *dr,
+			      const struct options *o)
+{
+	struct gather g = { .fs = fs, .src = dr->path, .prefix = "" };
+	char prefix[4096];
+	struct stat st;
+
+	if (dr->kind == DJANGO_FILES)
+		return gather_listed(fs, dr);
+	if (stat(dr->path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		if (dr->kind == DJANGO_APP)
+			return log_error("app %s: its static directory %s vanished", dr->app,
+					 dr->path);
+		/* Django 4.0+ skips it with W004; 3.2's collectstatic dies. */
+		log_warn("STATICFILES_DIRS entry %s does not exist: skipped", dr->path);
+		return SOURCE_MISSING;
+	}
+	if (*dr->prefix) {
+		if (norm_prefix(dr->path, dr->prefix, strlen(dr->prefix), prefix,
+				sizeof(prefix)) < 0)
+			return -1;
+		g.prefix = prefix;
+	}
+	return gather_dir(&g, dr->path, &o->django->ignore, o);
+}
+
+/* Sorts what was found; a run that found nothing because its sources are
+ * missing must not publish an empty manifest over a working tree. */
+static int gather_done(const struct options *o, struct fileset *fs, int r)
+{
+	if (r < 0)
+		return r;
+	if (r == SOURCE_MISSING && !fs->n)
+		return log_error("no source exists (see the warnings above): nothing to "
+				 "collect");
+	fileset_finish(fs);
+	drop_variant_names(o, fs);
+	return 0;
+}
+
+static int gather_django(const struct options *o, struct fileset *fs)
+{
+	const struct django_project *d = o->django;
+	int r = 0, missing = 0;
+
+	for (size_t i = 0; r >= 0 && i < d->nroots; i++)
+		missing |= r = gather_django_root(fs, &d->roots[i], o);
+	return gather_done(o, fs, r < 0 ? r : missing);
+}
+
 int sources_gather(const struct options *o, struct fileset *fs)
 {
 	struct strlist ig = { 0 }, apps = { 0 };
-	int r = 0;
+	int r = 0, missing = 0;
+
+	if (o->django)
+		return gather_django(o, fs);
 
 	if (!o->no_default_ignore)
 		ignore_add_defaults(&ig);
 	for (size_t i = 0; i < o->ignore.n; i++)
 		strlist_add(&ig, o->ignore.v[i]);
-	for (size_t i = 0; !r && i < o->sources.n; i++)
-		r = gather_one(fs, o->sources.v[i], &ig, o);
-	if (!r)
+	for (size_t i = 0; r >= 0 && i < o->sources.n; i++)
+		missing |= r = gather_one(fs, o->sources.v[i], &ig, o);
+	if (r >= 0)
 		r = app_dirs(o, &apps);
-	for (size_t i = 0; !r && i < apps.n; i++) {
+	for (size_t i = 0; r >= 0 && i < apps.n; i++) {
 		struct stat st;
 
 		if (stat(apps.v[i], &st) != 0) {
@@ -295,9 +387,5 @@ int sources_gather(const struct options *o, struct fileset *fs)
 	}
 	strlist_release(&ig);
 	strlist_release(&apps);
-	if (!r) {
-		fileset_finish(fs);
-		drop_variant_names(o, fs);
-	}
-	return r;
+	return gather_done(o, fs, r < 0 ? r : missing);
 }

@@ -4,14 +4,24 @@ With DJANGO_DEBUG_FALSE set (any value) the site runs in production mode:
 DEBUG off, SECRET_KEY from DJANGO_SECRET_KEY, ALLOWED_HOSTS = [SITENAME].
 Otherwise it uses insecure development defaults.
 
-Static files: `collect` (see ../staticroot.conf) writes STATIC_ROOT and its
-staticfiles.json; ManifestStaticFilesStorage reads that manifest so that
+Static files: `python manage.py collectstatic` (the staticroot app) or
+`collect --noinput` (../staticroot.conf names these settings) writes
+STATIC_ROOT and its staticfiles.json from the finders below; ManifestStaticFilesStorage reads that manifest so that
 {% static %} renders the hashed, immutable names that `serve` answers for.
 """
 import os
+import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# The staticroot app (its collectstatic runs collect) from this checkout;
+# an installed staticroot (make install) needs no path.
+_CHECKOUT = BASE_DIR.parent
+if (_CHECKOUT / "python" / "staticroot").is_dir():
+    sys.path.insert(0, str(_CHECKOUT / "python"))
+    if (_CHECKOUT / "bin" / "collect").exists():
+        STATICROOT_COLLECT = str(_CHECKOUT / "bin" / "collect")
 
 if "DJANGO_DEBUG_FALSE" in os.environ:
     DEBUG = False
@@ -23,6 +33,7 @@ else:
     ALLOWED_HOSTS = []
 
 INSTALLED_APPS = [
+    "staticroot",  # before staticfiles: `manage.py collectstatic` runs collect
     "django.contrib.staticfiles",
     "lists",
     "accounts",
@@ -69,9 +80,9 @@ USE_L10N = True
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
-# Static files, the way staticroot serves them.  Django's finders (the
-# project dir first, then each app's static/ in INSTALLED_APPS order) are
-# mirrored by ../staticroot.conf, which `collect --noinput` reads.
+# Static files, the way staticroot serves them.  collect --django reads
+# Django's finders from here (the project dir first, then each app's static/
+# in INSTALLED_APPS order): no list to keep in step elsewhere.
 STATIC_URL = "/static/"
 STATIC_ROOT = os.environ.get("STATIC_ROOT",
                              str(BASE_DIR.parent / "build" / "static"))

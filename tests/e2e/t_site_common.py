@@ -25,6 +25,10 @@ TOP = os.environ.get("SR_TOP") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("SR_BIN") or os.path.join(TOP, "bin")
 STACK_SH = os.path.join(TOP, "deploy", "stack.sh")
+# The sample's settings list the staticroot app: a copy of the site outside
+# the checkout finds it as an uninstalled checkout's user would, on PYTHONPATH.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [os.path.join(TOP, "python")] + [p for p in [os.environ.get("PYTHONPATH")] if p])
 
 # What each kind of file must be served as (the media type, before ';').
 EXPECTED_TYPES = {

@@ -1,0 +1,1 @@
+"""management: staticroot\x27s management commands."""

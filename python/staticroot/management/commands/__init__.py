@@ -1,0 +1,1 @@
+"""commands: collectstatic, run by staticroot\x27s collect."""
