@@ -32,7 +32,7 @@ BINDIR := bin
 endif
 
 LIB_PKGS := libmagic libxxhash jansson
-COLLECT_PKGS := $(LIB_PKGS) libarchive zlib libbrotlienc libcurl libcrypto
+COLLECT_PKGS := $(LIB_PKGS) libarchive zlib libbrotlienc libcurl libcrypto libdeflate libzstd
 SERVE_PKGS := $(LIB_PKGS)
 TEST_PKGS := $(COLLECT_PKGS) cmocka libbrotlidec
 

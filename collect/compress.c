@@ -1,10 +1,14 @@
-/* compress.c: deterministic gzip (zlib) and brotli (libbrotlienc) encodings. */
+/* compress.c: deterministic gzip (zlib, libdeflate), brotli (libbrotlienc) and zstd (libzstd) encodings. */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <brotli/encode.h>
+#include <libdeflate.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "compress.h"
 #include "log.h"
@@ -12,6 +16,7 @@
 
 #define GZIP_OS_UNIX 3
 #define BROTLI_WINDOW 22
+#define ZSTD_MAX_LEVEL 19 /* above, the window outgrows what browsers accept */
 #define ZLIB_CHUNK ((size_t)1 << 30) /* avail_in/out are 32-bit */
 
 /* Runs deflate over the whole input, growing out as needed. */
@@ -95,4 +100,107 @@ int compress_brotli(const void *data, size_t len, int quality, struct strbuf *ou
 	}
 	strbuf_setlen(out, out->len + got);
 	return 0;
+}
+
+int compress_gzip_fast(const void *data, size_t len, int level, struct strbuf *out)
+{
+	struct libdeflate_compressor *c;
+	size_t bound, room, got;
+
+	if (level < 1)
+		level = 1;
+	if (level > 12)
+		level = 12;
+	c = libdeflate_alloc_compressor(level);
+	if (!c)
+		return log_error("gzip: cannot initialise libdeflate");
+	bound = libdeflate_gzip_compress_bound(c, len);
+	room = out->max - out->len;
+	if (bound < room)
+		room = bound;
+	if (strbuf_grow(out, room) < 0) {
+		libdeflate_free_compressor(c);
+		return log_error("gzip: cannot compress %zu bytes: output too large", len);
+	}
+	got = libdeflate_gzip_compress(c, data, len, out->buf + out->len, room);
+	libdeflate_free_compressor(c);
+	if (got < 10) {
+		strbuf_setlen(out, out->len);
+		return log_error("gzip: cannot compress %zu bytes%s", len,
+				 room < bound ? ": output too large" : "");
+	}
+	/* libdeflate says "unknown OS" (255); zlib's 3 keeps one header for
+	 * both (the byte is outside the CRC, which covers the data only) */
+	out->buf[out->len + 9] = GZIP_OS_UNIX;
+	strbuf_setlen(out, out->len + got);
+	return 0;
+}
+
+int compress_zstd_setup(void *cctx, int level)
+{
+	ZSTD_CCtx *cc = cctx;
+
+	if (level < 1)
+		level = 1;
+	if (level > ZSTD_MAX_LEVEL)
+		level = ZSTD_MAX_LEVEL;
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, level)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 0)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_dictIDFlag, 0)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 1)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_nbWorkers, 0)))
+		return -1;
+	return 0;
+}
+
+int compress_zstd(const void *data, size_t len, int level, struct strbuf *out)
+{
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	size_t bound = ZSTD_compressBound(len), room = out->max - out->len, got;
+
+	if (!cc || compress_zstd_setup(cc, level) < 0) {
+		ZSTD_freeCCtx(cc);
+		return log_error("zstd: cannot initialise libzstd");
+	}
+	if (bound < room)
+		room = bound;
+	if (strbuf_grow(out, room) < 0) {
+		ZSTD_freeCCtx(cc);
+		return log_error("zstd: cannot compress %zu bytes: output too large", len);
+	}
+	got = ZSTD_compress2(cc, out->buf + out->len, room, data, len);
+	ZSTD_freeCCtx(cc);
+	if (ZSTD_isError(got)) {
+		strbuf_setlen(out, out->len);
+		return log_error("zstd: cannot compress %zu bytes: %s", len,
+				 ZSTD_getErrorName(got));
+	}
+	strbuf_setlen(out, out->len + got);
+	return 0;
+}
+
+const char *compress_version_brotli(void)
+{
+	static char v[32];
+	uint32_t n = BrotliEncoderVersion();
+
+	/* 0xMMMmmmppp; written once, before any thread reads it */
+	if (!v[0])
+		snprintf(v, sizeof(v), "%u.%u.%u", n >> 24, (n >> 12) & 0xfff, n & 0xfff);
+	return v;
+}
+
+const char *compress_version_zlib(void)
+{
+	return zlibVersion();
+}
+
+const char *compress_version_libdeflate(void)
+{
+	return LIBDEFLATE_VERSION_STRING;
+}
+
+const char *compress_version_zstd(void)
+{
+	return ZSTD_versionString();
 }

@@ -7,7 +7,7 @@ set -u
 # pkg-config module -> Debian package.
 LIBS="libarchive:libarchive-dev libmagic:libmagic-dev libxxhash:libxxhash-dev
 jansson:libjansson-dev zlib:zlib1g-dev libbrotlienc:libbrotli-dev cmocka:libcmocka-dev
-libcurl:libcurl4-openssl-dev libcrypto:libssl-dev"
+libcurl:libcurl4-openssl-dev libcrypto:libssl-dev libdeflate:libdeflate-dev libzstd:libzstd-dev"
 # command -> Debian package: the tools the build and the tests drive.
 TOOLS="pkg-config:pkg-config cc:gcc curl:curl clang:clang"
 

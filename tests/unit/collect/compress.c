@@ -1,4 +1,4 @@
-/* collect/compress.c: gzip and brotli output round-trips, is deterministic, and fails cleanly. */
+/* collect/compress.c: gzip, brotli and zstd output round-trips, is deterministic, and fails cleanly. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,6 +10,8 @@
 
 #include <brotli/decode.h>
 #include <zlib.h>
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_getFrameHeader: the header fields */
+#include <zstd.h>
 
 #include "../../../collect/compress.h"
 #include "strbuf.h"
@@ -105,6 +107,70 @@ static void brotli_roundtrip(void **state)
 	}
 }
 
+/* libdeflate's gzip: the same header as zlib's, any level decodes. */
+static void gzip_fast_roundtrip(void **state)
+{
+	size_t sizes[] = { 0, 1, 100, 70000, 1 << 20 };
+	int levels[] = { -1, 1, 6, 9, 12, 40 };
+
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(*sizes); k++) {
+		char *in = sample(sizes[k]);
+
+		for (size_t l = 0; l < sizeof(levels) / sizeof(*levels); l++) {
+			struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+
+			assert_int_equal(compress_gzip_fast(in, sizes[k], levels[l], &a), 0);
+			assert_int_equal(compress_gzip_fast(in, sizes[k], levels[l], &b), 0);
+			assert_int_equal(a.len, b.len);
+			assert_memory_equal(a.buf, b.buf, a.len);
+			/* magic, deflate, no flags, mtime 0, then OS 3 (Unix) */
+			assert_memory_equal(a.buf, "\x1f\x8b\x08\x00\x00\x00\x00\x00", 8);
+			assert_int_equal((unsigned char)a.buf[9], 3);
+			gunzip_check(a.buf, a.len, in, sizes[k]);
+			strbuf_release(&a);
+			strbuf_release(&b);
+		}
+		free(in);
+	}
+}
+
+/* zstd: decodes, deterministic, no checksum, no dictionary id, the size in
+ * the frame header, a window browsers accept at the highest level. */
+static void zstd_roundtrip(void **state)
+{
+	size_t sizes[] = { 0, 1, 100, 70000, 1 << 20 };
+	int levels[] = { -5, 1, 9, 19, 22 };
+
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(*sizes); k++) {
+		char *in = sample(sizes[k]);
+
+		for (size_t l = 0; l < sizeof(levels) / sizeof(*levels); l++) {
+			struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+			ZSTD_frameHeader fh;
+			char *back = malloc(sizes[k] + 1);
+			size_t got;
+
+			assert_int_equal(compress_zstd(in, sizes[k], levels[l], &a), 0);
+			assert_int_equal(compress_zstd(in, sizes[k], levels[l], &b), 0);
+			assert_int_equal(a.len, b.len);
+			assert_memory_equal(a.buf, b.buf, a.len);
+			assert_int_equal(ZSTD_getFrameHeader(&fh, a.buf, a.len), 0);
+			assert_int_equal(fh.checksumFlag, 0);
+			assert_int_equal(fh.dictID, 0);
+			assert_int_equal(fh.frameContentSize, sizes[k]);
+			assert_true(fh.windowSize <= (8u << 20));
+			got = ZSTD_decompress(back, sizes[k] + 1, a.buf, a.len);
+			assert_false(ZSTD_isError(got));
+			assert_int_equal(got, sizes[k]);
+			assert_memory_equal(back, in, sizes[k]);
+			free(back);
+			strbuf_release(&a);
+			strbuf_release(&b);
+		}
+		free(in);
+	}
+}
+
 /* Output appends; a bounded buffer that overflows fails and is restored. */
 static void append_and_bound(void **state)
 {
@@ -126,6 +192,12 @@ static void append_and_bound(void **state)
 	assert_int_equal(compress_brotli(in, 200000, 5, &sb), -1);
 	assert_int_equal(sb.len, 4);
 	assert_string_equal(sb.buf, "head");
+	assert_int_equal(compress_gzip_fast(in, 200000, 6, &sb), -1);
+	assert_int_equal(sb.len, 4);
+	assert_string_equal(sb.buf, "head");
+	assert_int_equal(compress_zstd(in, 200000, 3, &sb), -1);
+	assert_int_equal(sb.len, 4);
+	assert_string_equal(sb.buf, "head");
 	strbuf_release(&sb);
 
 	/* a bound the result fits in, though the worst case would not */
@@ -144,6 +216,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(gzip_roundtrip),
 		cmocka_unit_test(brotli_roundtrip),
+		cmocka_unit_test(gzip_fast_roundtrip),
+		cmocka_unit_test(zstd_roundtrip),
 		cmocka_unit_test(append_and_bound),
 	};
 
