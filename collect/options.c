@@ -52,6 +52,7 @@ void options_release(struct options *o)
 	free(o->django_project);
 	free(o->python);
 	django_free(o->django);
+	free(o->cache_dir);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -80,9 +81,14 @@ static const char usage_text[] =
 "      --static-url URL    URL prefix of the tree (default: $STATIC_URL or /static/)\n"
 "      --allow-missing     a reference to a missing file is a warning\n"
 "      --js-modules        also rewrite ES module import/export specifiers\n"
-"      --compress LIST     precompress: gzip,br (default) or a subset\n"
-"      --no-compress       write no .gz/.br files\n"
-"      --brotli-quality N  0..11 (default 11)\n"
+"      --compress LIST     precompress: gzip,br (default), zstd, or any of them\n"
+"      --no-compress       write no .gz/.br/.zst files\n"
+"      --compress-level L  auto (default: per file, no slower than Django)\n"
+"                          or max (zlib 9, brotli 11, zstd 19 on everything)\n"
+"      --brotli-quality N  0..11 (default: the level's, 6 or 11)\n"
+"      --cache-dir DIR     compression cache (default: $XDG_CACHE_HOME/staticroot)\n"
+"      --no-cache-dir      compress without the cache\n"
+"      --cache-max-size N  bound of the cache, bytes or K/M/G (default 1G)\n"
 "  -j, --jobs N            worker threads (default: all cores)\n"
 "      --archive FILE      also write the tree as FILE.{tar,tar.gz,tgz,zip}\n"
 "      --upload s3://BUCKET[/PREFIX]  then publish the tree to S3 (staticfiles.json last)\n"
@@ -104,6 +110,7 @@ enum {
 	OPT_ARCHIVE, OPT_VERSION, OPT_UPLOAD, OPT_UPLOAD_ONLY, OPT_S3_ENDPOINT,
 	OPT_S3_ADDRESSING, OPT_UPLOAD_JOBS, OPT_UPLOAD_CC,
 	OPT_DJANGO, OPT_DJANGO_SETTINGS, OPT_PYTHON,
+	OPT_COMPRESS_LEVEL, OPT_CACHE_DIR, OPT_NO_CACHE_DIR, OPT_CACHE_MAX_SIZE,
 };
 
 static const struct option long_opts[] = {
@@ -126,6 +133,10 @@ static const struct option long_opts[] = {
 	{ "compress", required_argument, NULL, OPT_COMPRESS },
 	{ "no-compress", no_argument, NULL, OPT_NO_COMPRESS },
 	{ "brotli-quality", required_argument, NULL, OPT_BROTLI_Q },
+	{ "compress-level", required_argument, NULL, OPT_COMPRESS_LEVEL },
+	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+	{ "no-cache-dir", no_argument, NULL, OPT_NO_CACHE_DIR },
+	{ "cache-max-size", required_argument, NULL, OPT_CACHE_MAX_SIZE },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "archive", required_argument, NULL, OPT_ARCHIVE },
 	{ "upload", required_argument, NULL, OPT_UPLOAD },
@@ -168,13 +179,48 @@ static int parse_compress(const char *s, unsigned *out)
 			*out |= COMPRESS_GZIP;
 		else if (!strcmp(tok, "br") || !strcmp(tok, "brotli"))
 			*out |= COMPRESS_BR;
+		else if (!strcmp(tok, "zstd") || !strcmp(tok, "zst"))
+			*out |= COMPRESS_ZSTD;
 		else if (strcmp(tok, "none")) {
-			r = log_error("--compress: unknown encoding '%s' (use gzip,br)", tok);
+			r = log_error("--compress: unknown encoding '%s' (use gzip,br,zstd)", tok);
 			break;
 		}
 	}
 	free(copy);
 	return r;
+}
+
+static int parse_level(const char *s, int *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = COMPRESS_LEVEL_AUTO;
+	else if (!strcmp(s, "max"))
+		*out = COMPRESS_LEVEL_MAX;
+	else
+		return log_error("--compress-level: expected auto or max, got '%s'", s);
+	return 0;
+}
+
+/* "N", "NK", "NM" or "NG" (powers of 1024), at least 1 MB. */
+static int parse_size(const char *name, const char *s, unsigned long long *out)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end && !end[1])
+		switch (*end | 0x20) {
+		case 'k': mul = 1ull << 10; end++; break;
+		case 'm': mul = 1ull << 20; end++; break;
+		case 'g': mul = 1ull << 30; end++; break;
+		}
+	if (errno || end == s || *end || *s == '-' || v > (~0ull >> 1) / mul ||
+	    v * mul < (1ull << 20))
+		return log_error("--%s: expected a size of at least 1M (bytes, or with K, M, G), "
+				 "got '%s'", name, s);
+	*out = v * mul;
+	return 0;
 }
 
 static void set_str(char **dst, const char *v)
@@ -310,6 +356,10 @@ static int apply(struct options *o, int code, const char *name, const char *v,
 		return 0;
 	case OPT_UPLOAD_JOBS: return parse_int("upload-jobs", v, 1, 256, &o->upload_jobs);
 	case OPT_UPLOAD_CC: set_str(&o->upload_cache_control, v); return 0;
+	case OPT_COMPRESS_LEVEL: return parse_level(v, &o->compress_level);
+	case OPT_CACHE_DIR: free(o->cache_dir); o->cache_dir = conf_path(v, from_config); return 0;
+	case OPT_NO_CACHE_DIR: return set_flag(name, v, &o->no_cache_dir);
+	case OPT_CACHE_MAX_SIZE: return parse_size("cache-max-size", v, &o->cache_max_size);
 	case OPT_NO_COMPRESS: {
 		int off = 0, r = set_flag(name, v, &off);
 
@@ -363,7 +413,9 @@ static void set_defaults(struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->verbosity = 1;
 	o->compress = COMPRESS_GZIP | COMPRESS_BR;
-	o->brotli_quality = 11;
+	o->brotli_quality = -1;
+	o->compress_level = COMPRESS_LEVEL_AUTO;
+	o->cache_max_size = CACHE_MAX_SIZE_DEFAULT;
 	o->jobs = cores > 0 ? (int)(cores > 256 ? 256 : cores) : 1;
 	o->static_url = xstrdup("/static/");
 	o->upload_jobs = 16;

@@ -18,6 +18,14 @@ void strlist_release(struct strlist *l);
 
 #define COMPRESS_GZIP (1u << 0)
 #define COMPRESS_BR (1u << 1)
+#define COMPRESS_ZSTD (1u << 2)
+
+/* --compress-level: how hard each encoding works (collect/encode.c). */
+enum compress_level {
+	COMPRESS_LEVEL_AUTO,   /* per file, priced to cost no more than Django's own run */
+	COMPRESS_LEVEL_MAX,    /* zlib 9, brotli 11, zstd 19 on everything */
+};
+#define CACHE_MAX_SIZE_DEFAULT ((unsigned long long)1 << 30)
 
 /* Every setting of one run; strings owned, freed by options_release(). */
 struct options {
@@ -32,7 +40,11 @@ struct options {
 	int verbosity;
 	int allow_missing, js_modules;
 	unsigned compress;      /* COMPRESS_* */
-	int brotli_quality;
+	int brotli_quality;     /* -1: the level's */
+	int compress_level;     /* COMPRESS_LEVEL_* */
+	char *cache_dir;        /* --cache-dir, or NULL for the default */
+	int no_cache_dir;       /* --no-cache-dir */
+	unsigned long long cache_max_size; /* --cache-max-size, bytes */
 	int jobs;
 	char *upload;           /* --upload s3://BUCKET[/PREFIX], or NULL */
 	int upload_only;        /* publish the existing tree, collect nothing */

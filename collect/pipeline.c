@@ -57,9 +57,9 @@ static uint64_t settings_hash(const struct options *o)
 	struct strbuf sb = STRBUF_INIT;
 	uint64_t h;
 
-	strbuf_addf(&sb, "%d|%s|%d|%d|%u|%d|%d|%d", SCAN_VERSION, o->static_url, o->js_modules,
+	strbuf_addf(&sb, "%d|%s|%d|%d|%u|%d|%d|%d|%d", SCAN_VERSION, o->static_url, o->js_modules,
 		    o->allow_missing, o->compress, o->brotli_quality, o->no_post_process,
-		    o->link);
+		    o->link, o->compress_level);
 	h = hash_bytes(sb.buf, sb.len);
 	strbuf_release(&sb);
 	return h;
@@ -265,11 +265,13 @@ int pipeline_run(const struct options *o)
 	tree_index_init(&r.old_index);
 	pthread_mutex_init(&r.stage_lock, NULL);
 	progress_init(o->verbosity);
+	encoder_init(&r.enc, o);
 	if (!o->dry_run && (lock = open_output(&r)) < 0) {
 		rc = -1;
 		goto out;
 	}
 	rc = run_phases(&r);
+	encoder_finish(&r.enc);
 	if (!rc)
 		summary(&r);
 	stage_cleanup(&r);
@@ -290,6 +292,7 @@ out:
 	dirstamp_release(&r.stamps);
 	fileset_release(&r.fs);
 	cache_release(&r.cache);
+	encoder_release(&r.enc);
 	tree_index_release(&r.old_index);
 	strlist_release(&r.strings);
 	free(r.leader);

@@ -16,6 +16,7 @@ static int64_t started;
 static const char *label;
 static size_t total;
 static atomic_size_t done;
+static atomic_ullong work;  /* bytes compressed, over the whole run */
 static atomic_llong next_draw;
 static atomic_int drawn;
 static pthread_mutex_t draw_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -54,10 +55,19 @@ void progress_tick(void)
 	if (t < next || !atomic_compare_exchange_strong(&next_draw, &next, t + EVERY_NS))
 		return;
 	pthread_mutex_lock(&draw_lock);
-	fprintf(stderr, "\r\033[Kcollect: %s %zu/%zu", label, d, total);
+	if (atomic_load(&work))
+		fprintf(stderr, "\r\033[Kcollect: %s %zu/%zu, compressed %.1f MB", label, d, total,
+			(double)atomic_load(&work) / 1e6);
+	else
+		fprintf(stderr, "\r\033[Kcollect: %s %zu/%zu", label, d, total);
 	fflush(stderr);
 	atomic_store(&drawn, 1);
 	pthread_mutex_unlock(&draw_lock);
+}
+
+void progress_work(size_t bytes)
+{
+	atomic_fetch_add(&work, bytes);
 }
 
 void progress_done(void)

@@ -10,6 +10,9 @@ void progress_init(int verbosity);
 void progress_phase(const char *label, size_t total);
 /* Counts one item done; thread-safe and cheap. */
 void progress_tick(void);
+/* Counts bytes handed to a compressor (the line then shows how much, so a
+ * long compression is visibly working); thread-safe and cheap. */
+void progress_work(size_t bytes);
 /* Erases the line if one was drawn. */
 void progress_done(void);
 

@@ -8,6 +8,7 @@
 #include "cache.h"
 #include "dircache.h"
 #include "dirstamp.h"
+#include "encode.h"
 #include "fileset.h"
 #include "options.h"
 
@@ -17,6 +18,7 @@ struct run {
 	const struct options *o;
 	struct fileset fs;
 	struct cache cache;
+	struct encoder enc;     /* variants: level policy + compression cache */
 	struct tree_index old_index; /* loaded only when the cache cannot say */
 	uint64_t settings;     /* hash of the options that change outputs */
 	const char *root;      /* output directory as given; borrowed */

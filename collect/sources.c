@@ -255,7 +255,7 @@ static int app_dirs(const struct options *o, struct strlist *out)
 	return 0;
 }
 
-/* A source "x.gz" or "x.br" beside a collected "x" of a compressible type
+/* A source "x.gz", "x.br" or "x.zst" beside a collected "x" of a compressible type
  * would take the name of x's variant, which collect writes: it is skipped
  * (as WhiteNoise's own compression replaces it), so that the index and the
  * disk agree. */
@@ -271,7 +271,8 @@ static void drop_variant_names(const struct options *o, struct fileset *fs)
 		char *base;
 
 		if (!((e == ENC_GZIP && (o->compress & COMPRESS_GZIP)) ||
-		      (e == ENC_BR && (o->compress & COMPRESS_BR))))
+		      (e == ENC_BR && (o->compress & COMPRESS_BR)) ||
+		      (e == ENC_ZSTD && (o->compress & COMPRESS_ZSTD))))
 			continue;
 		base = xstrndup(fs->v[i].name, n);
 		type = mime_from_path(base);

@@ -1,5 +1,5 @@
 /* writer.c: phase 5: decides by content what to (re)write, writes hashed files in place
- * and stages originals, with their .gz/.br variants, in parallel. */
+ * and stages originals, with their .gz/.br/.zst variants, in parallel. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
-#include "compress.h"
 #include "dirstamp.h"
+#include "encode.h"
 #include "hash.h"
 #include "log.h"
 #include "mime.h"
@@ -25,9 +25,6 @@
 #include "strbuf.h"
 #include "workq.h"
 #include "xalloc.h"
-
-#define KEEP_PERCENT 95  /* a variant must be at most this % of the original */
-#define INCOMPRESSIBLE_MIN 4096  /* below, headers dominate: always try brotli */
 
 /* The encodings of one content: their facts, and their bytes once computed
  * (facts alone when the variants can be linked from an identical file). */
@@ -50,15 +47,12 @@ static void note_stat(struct out_state *os, const struct stat *st)
 	os->fact.mtime = st->st_mtim.tv_sec;
 }
 
-/* Compresses data into e unless its bytes are there.  0, or -1 after
+/* Compresses data into e unless its bytes are there (collect/encode.c
+ * decides how, and asks the compression cache first).  0, or -1 after
  * cfile_fail(). */
 static int encode(struct run *r, struct cfile *f, const char *data, size_t len,
 		  struct encoded *e)
 {
-	static const int order[] = { ENC_GZIP, ENC_BR };  /* gzip is the cheap probe */
-	unsigned want = r->o->compress;
-	int incompressible = 0;
-
 	if (e->bufs)
 		return 0;
 	memset(e->v, 0, sizeof(e->v));
@@ -67,29 +61,9 @@ static int encode(struct run *r, struct cfile *f, const char *data, size_t len,
 		strbuf_init(&e->buf[i], 0);
 	if (!len || !mime_is_compressible(f->type))
 		return 0;
-	for (size_t k = 0; k < sizeof(order) / sizeof(*order); k++) {
-		int i = order[k], rc;
-
-		if (i == ENC_GZIP && (want & COMPRESS_GZIP))
-			rc = compress_gzip(data, len, &e->buf[i]);
-		else if (i == ENC_BR && (want & COMPRESS_BR) && !incompressible)
-			rc = compress_brotli(data, len, r->o->brotli_quality, &e->buf[i]);
-		else
-			continue;
-		if (rc < 0) {
-			cfile_fail(f, "cannot compress %s", cfile_label(f));
-			return -1;
-		}
-		/* What gzip -9 cannot shrink at all brotli will not get to 95%:
-		 * skip its (costly) quality 11 on big incompressible files. */
-		if (i == ENC_GZIP && len >= INCOMPRESSIBLE_MIN &&
-		    e->buf[i].len * 100 >= (uint64_t)len * 99)
-			incompressible = 1;
-		if (e->buf[i].len * 100 > (uint64_t)len * KEEP_PERCENT)
-			continue;
-		e->v[i].present = 1;
-		e->v[i].size = e->buf[i].len;
-		e->v[i].hash = hash_bytes(e->buf[i].buf, e->buf[i].len);
+	if (encoder_run(&r->enc, data, len, e->buf, e->v) < 0) {
+		cfile_fail(f, "cannot compress %s", cfile_label(f));
+		return -1;
 	}
 	return 0;
 }

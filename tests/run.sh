@@ -11,6 +11,11 @@ export BINDIR
 export SR_BIN=$(cd "$BINDIR" && pwd)
 export SR_TOP=$(pwd)
 logs=build/test-logs
+# collect's compression cache defaults to $XDG_CACHE_HOME/staticroot: the
+# suite gets its own, so it never reads or fills the user's ~/.cache.
+XDG_CACHE_HOME=$(mktemp -d "${TMPDIR:-/tmp}/sr-test-cache.XXXXXX") || exit 1
+export XDG_CACHE_HOME
+trap 'rm -rf "$XDG_CACHE_HOME"' EXIT
 mkdir -p "$logs"
 pass=0 fail=0 skip=0 failed_names=""
 
