@@ -65,7 +65,8 @@ static void environment(void **state)
 	assert_string_equal(o.output, "/env/root");
 	assert_string_equal(o.static_url, "https://cdn.example/static/");
 	assert_int_equal(o.compress, 0);
-	assert_int_equal(o.brotli_quality, 11);
+	assert_int_equal(o.brotli_quality, -1);  /* the level's */
+	assert_int_equal(o.compress_level, COMPRESS_LEVEL_AUTO);
 	assert_true(o.jobs >= 1);
 	options_release(&o);
 	unsetenv("STATIC_ROOT");
@@ -78,7 +79,9 @@ static void errors(void **state)
 		{ "-o", "out", NULL },                   /* no sources */
 		{ "src", NULL },                         /* no output */
 		{ "-o", "out", "-v", "7" },
-		{ "-o", "out", "--compress=zstd", "s" },
+		{ "-o", "out", "--compress=lzma", "s" },
+		{ "-o", "out", "--compress-level", "fast" },
+		{ "-o", "out", "--cache-max-size", "10k" },
 		{ "-o", "out", "--bogus", "s" },
 		{ "-o", "out", "--brotli-quality", "x" },
 	};
