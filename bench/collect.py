@@ -7,10 +7,13 @@ For each tree and each mode, runs the anchor and bin/collect interleaved
 (anchor cold, collect cold, anchor no-op rerun, collect no-op rerun) in
 rounds, then prints medians and ratios and writes them as markdown to MDFILE.
 Modes: hashing + rewriting (Django's ManifestStaticFilesStorage against
-`collect --no-compress`) and compression (WhiteNoise's
-CompressedManifestStaticFilesStorage, gzip + brotli, against
-`collect --compress=gzip,br --brotli-quality 11`).  A cold run starts from
-an empty output directory; a no-op run repeats the run on its own output.
+`collect --no-compress`), exhaustive compression (WhiteNoise's
+CompressedManifestStaticFilesStorage, gzip + brotli-11, against
+`collect --compress-level max --no-cache-dir`) and the default (plain
+`collect` with an empty compression cache of its own, then again with that
+cache warm into a fresh output; its anchors are the other two modes' runs of
+the same round).  A cold run starts from an empty output directory; a no-op
+run repeats the run on its own output.
 
 Environment:
   BENCH_ROUNDS=3        rounds of collect (no-op reruns: every mode; cold: hashing),
@@ -37,8 +40,15 @@ WHITENOISE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
 MODES = {
     "hash": ("Django Manifest", DJANGO, ["--no-compress"], 30, 100),
     "gzip+br": ("WhiteNoise", WHITENOISE,
-                ["--compress=gzip,br", "--brotli-quality", "11"], 6, 1000),
+                ["--compress=gzip,br", "--compress-level", "max", "--no-cache-dir"], 6, 1000),
+    # the default: its anchors are the hash and gzip+br pairs' runs
+    "default": ("Django Manifest", None, [], 1, 0),
 }
+# Issue #11's goals for the default run.
+DEFAULT_VS_DJANGO = 1.0      # default cold / Django Manifest cold, at most
+DEFAULT_VS_WHITENOISE = 10   # WhiteNoise cold / default cold, at least
+WARM_VS_NOCOMPRESS = 1.2     # default cold with a warm cache / --no-compress cold, at most
+BR_WITHIN, GZ_WITHIN = 2.0, 1.0  # % above brotli-11 / zlib-9 totals, at most
 RSS_LIMIT_MB = 200
 
 
@@ -70,7 +80,9 @@ class Pair:
         self.work = work
         self.outs = []  # every output directory, removed after all runs
         self.out_a = self.out_o = None
-        self.times = {k: [] for k in ("a_cold", "a_noop", "o_cold", "o_noop")}
+        self.times = {k: [] for k in ("a_cold", "a_noop", "o_cold", "o_noop", "o_warm")}
+        self.cache = None   # the default mode's compression cache of this round
+        self.out_first = None  # the first cold output, for the byte totals
         self.rss = {"a": 0, "o": 0}
         self.notes = []
 
@@ -87,6 +99,16 @@ class Pair:
             self.out_a = d
         else:
             self.out_o = d
+            self.out_first = self.out_first or d
+            if self.mode == "default":
+                # a cold run is cold for the cache too: one of its own
+                self.cache = d + ".cache"
+                self.outs.append(self.cache)
+
+    def warm_output(self, r):
+        """A fresh output for the default mode's warm run: same cache."""
+        self.out_o = os.path.join(self.work, "%s-default-collect-r%d-warm" % (self.label, r))
+        self.outs.append(self.out_o)
 
     def anchor_cmd(self):
         env = dict(os.environ, PYTHONPATH=HERE,
@@ -99,11 +121,12 @@ class Pair:
     def ours_cmd(self, bindir):
         env = {k: v for k, v in os.environ.items()
                if k not in ("STATIC_ROOT", "STATIC_URL")}
+        cache = ["--cache-dir", self.cache] if self.cache else []
         return [os.path.join(bindir, "collect"), "--noinput", "-o", self.out_o]\
-            + self.flags + [self.tree], env
+            + self.flags + cache + [self.tree], env
 
     def run(self, who, phase, cmd, env, cwd):
-        name = self.anchor if who == "a" else "collect " + " ".join(self.flags)
+        name = self.anchor if who == "a" else "collect " + (" ".join(self.flags) or "(default)")
         secs, rss, rc, stdout, stderr = run_timed(cmd, env=env, cwd=cwd)
         last = (stdout.strip().splitlines() or [""])[-1]
         log("  %-6s %-8s %-5s %-40s %9s  %6.1f MB  %s" % (
@@ -125,6 +148,78 @@ class Pair:
         if a is not None and o is not None and a != o:
             self.notes.append("manifest entries differ: %s %d, collect %d"
                               % (self.anchor, a, o))
+
+
+def run_default(p, r, bindir, cwd, have_ours):
+    """One round of the default mode: cold (empty output, empty cache),
+    then warm (fresh output, the cache the cold run filled), then a no-op
+    rerun on the warm output."""
+    if not have_ours:
+        return
+    if r < p.cold_rounds:
+        p.new_output("o", r)
+        p.run("o", "cold", *p.ours_cmd(bindir), cwd)
+        p.warm_output(r)
+        p.run("o", "warm", *p.ours_cmd(bindir), cwd)
+    if r < p.noop_rounds and p.out_o:
+        p.run("o", "noop", *p.ours_cmd(bindir), cwd)
+
+
+def variant_bytes(out, suffix):
+    """Total size of the variants with suffix under out (both names), or None."""
+    if not out or not os.path.isdir(out):
+        return None
+    total = 0
+    for d, _, files in os.walk(out):
+        total += sum(os.path.getsize(os.path.join(d, f)) for f in files if f.endswith(suffix))
+    return total
+
+
+ZHEADERS = ["tree", "measure", "default", "anchor", "value", "goal", "verdict"]
+
+
+def default_rows(pairs, stats):
+    """Issue #11's acceptance figures, from the same run's medians."""
+    rows = []
+    by = {(p.label, p.mode): p for p in pairs}
+    for label in dict.fromkeys(p.label for p in pairs):
+        d, h, z = by[(label, "default")], by[(label, "hash")], by[(label, "gzip+br")]
+        n, size = stats[label]
+        tree = "%s (%d files, %.0f MB)" % (label, n, size / 1e6)
+        cold, warm, noop = (median(d.times[k]) for k in ("o_cold", "o_warm", "o_noop"))
+
+        def row(measure, ours, anchor, value, goal, ok):
+            rows.append([tree, measure, ours, anchor, value, goal,
+                         "n/a" if ok is None else "met" if ok else "MISSED"])
+
+        dj = median(h.times["a_cold"])
+        r = cold / dj if cold and dj else None
+        row("cold: default / Django Manifest", fmt_secs(cold), fmt_secs(dj),
+            fmt_ratio(r), "≤%.1f×" % DEFAULT_VS_DJANGO, r and r <= DEFAULT_VS_DJANGO)
+        wn = median(z.times["a_cold"])
+        r = wn / cold if cold and wn else None
+        row("cold: WhiteNoise / default", fmt_secs(cold), fmt_secs(wn) if wn else "(not run)",
+            fmt_ratio(r), "≥%d×" % DEFAULT_VS_WHITENOISE, r and r >= DEFAULT_VS_WHITENOISE)
+        for suffix, name, within in ((".br", "brotli-11", BR_WITHIN), (".gz", "zlib-9", GZ_WITHIN)):
+            ours, best = variant_bytes(d.out_first, suffix), variant_bytes(z.out_first, suffix)
+            pct = (ours / best - 1) * 100 if ours and best else None
+            row("%s bytes: default vs %s (collect max)" % (suffix, name),
+                "%d" % ours if ours else "n/a", "%d" % best if best else "n/a",
+                "%+.2f%%" % pct if pct is not None else "n/a", "≤+%.0f%%" % within,
+                None if pct is None else pct <= within)
+        nc = median(h.times["o_cold"])
+        r = warm / nc if warm and nc else None
+        row("cold, warm cache: default / --no-compress cold", fmt_secs(warm), fmt_secs(nc),
+            fmt_ratio(r), "≤%.1f×" % WARM_VS_NOCOMPRESS, r and r <= WARM_VS_NOCOMPRESS)
+        mx = median(z.times["o_cold"])
+        r = mx / cold if mx and cold else None
+        row("cold: collect max / default (what auto saves)", fmt_secs(cold), fmt_secs(mx),
+            fmt_ratio(r), "", None)
+        hn = median(h.times["o_noop"])
+        r = noop / hn if noop and hn else None
+        row("no-op rerun: default / --no-compress no-op", fmt_secs(noop), fmt_secs(hn),
+            fmt_ratio(r), "≈1× (unchanged)", None)
+    return rows
 
 
 def main():
@@ -156,11 +251,15 @@ def main():
                           rounds, rounds))
         wn = slow if (first or gen_wn) else 0
         pairs.append(Pair(label, tree, "gzip+br", work, wn, zrounds, rounds))
+        pairs.append(Pair(label, tree, "default", work, 0, rounds, rounds))
 
     nrounds = max(max(p.anchor_rounds, p.cold_rounds, p.noop_rounds) for p in pairs)
     for r in range(nrounds):
         log("collect: round %d of %d" % (r + 1, nrounds))
         for p in pairs:
+            if p.mode == "default":
+                run_default(p, r, bindir, cwd, have_ours)
+                continue
             a_on = r < p.anchor_rounds
             cold_on = have_ours and r < p.cold_rounds
             # A no-op round without a cold one reruns on the last output.
@@ -183,8 +282,12 @@ def main():
                 p.check_counts()
 
     rows, notes, rss_rows = [], [], []
+    zrows = default_rows(pairs, stats)
     for p in pairs:
         n, size = stats[p.label]
+        if p.mode == "default":
+            notes += ["%s, %s: %s" % (p.label, p.mode, x) for x in p.notes]
+            continue
         tree = "%s (%d files, %.0f MB)" % (p.label, n, size / 1e6)
         for phase, target in (("cold", p.t_cold), ("noop", p.t_noop)):
             a, o = median(p.times["a_" + phase]), median(p.times["o_" + phase])
@@ -213,6 +316,8 @@ def main():
     print()
     print(text_table(rss_headers, rss_rows))
     print(rss_line)
+    print("\n== collect: the default (issue #11), same run ==")
+    print(text_table(ZHEADERS, zrows))
     for x in notes:
         print("note: " + x)
     with open(mdfile, "w") as f:
@@ -222,6 +327,10 @@ def main():
                 "`-j` all cores (%d), Django one.\n\n" % os.cpu_count())
         f.write(md_table(headers, rows) + "\n\n")
         f.write(md_table(rss_headers, rss_rows) + "\n\n")
+        f.write("The default run (`collect`, compression level auto, its own empty "
+                "compression cache per cold run; warm = the same cache, a fresh "
+                "output) against the other modes' runs of the same rounds:\n\n")
+        f.write(md_table(ZHEADERS, zrows) + "\n\n")
         f.write(rss_line + "\n")
         for x in notes:
             f.write("\n- note: " + x)
