@@ -14,6 +14,7 @@
 #include "atomicfile.h"
 #include "bundle.h"
 #include "clear.h"
+#include "django.h"
 #include "hash.h"
 #include "log.h"
 #include "manifest.h"
@@ -26,6 +27,7 @@
 #include "run.h"
 #include "sources.h"
 #include "strbuf.h"
+#include "template_check.h"
 #include "xalloc.h"
 
 char *pipeline_abspath(const char *path)
@@ -225,6 +227,12 @@ static int run_phases(struct run *r)
 	lap("cache+gather", &t0);
 	if (rc < 0)
 		return -1;
+	/* A {% static %} naming no collected file is a 500 in production:
+	 * caught before anything is written. */
+	if (r->o->django && template_check(&r->o->django->template_dirs, &r->fs,
+					   r->o->allow_missing) < 0)
+		return -1;
+	lap("templates", &t0);
 	if (prepare_files(r) < 0)
 		return -1;
 	lap("hash+scan", &t0);
