@@ -5,10 +5,22 @@
 
 #include "django.h"
 #include "log.h"
+#include "manifest_history.h"
 #include "options.h"
 #include "pipeline.h"
 #include "prompt.h"
+#include "prune.h"
 #include "upload.h"
+
+/* --prune: the output, then with --upload the bucket. */
+static int prune_all(const struct options *o)
+{
+	if (!o->prune)
+		return 0;
+	if (prune_local(o) < 0)
+		return -1;
+	return o->upload ? prune_bucket(o) : 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -38,8 +50,9 @@ int main(int argc, char **argv)
 		options_release(&opts);
 		return 2;
 	}
-	if (opts.upload_only) {
-		rc = upload_run(&opts);
+	if (opts.upload_only || (opts.prune && !opts.sources.n && !opts.app_dirs.n)) {
+		rc = opts.upload_only ? upload_run(&opts) : 0;
+		rc = rc == 0 ? prune_all(&opts) : rc;
 		options_release(&opts);
 		return rc < 0 ? 1 : 0;
 	}
@@ -51,8 +64,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	rc = pipeline_run(&opts);
+	if (rc == 0 && !opts.dry_run)
+		rc = history_record(opts.output);
 	if (rc == 0 && opts.upload)
 		rc = upload_run(&opts);
+	if (rc == 0)
+		rc = prune_all(&opts);
 	options_release(&opts);
 	return rc < 0 ? 1 : 0;
 }

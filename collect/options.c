@@ -12,6 +12,7 @@
 #include "django.h"
 #include "log.h"
 #include "options.h"
+#include "prune.h"
 #include "xalloc.h"
 
 #define COLLECT_VERSION "0.1.0"
@@ -100,6 +101,11 @@ static const char usage_text[] =
 "      --django[=MODULE]   take sources, STATIC_ROOT and STATIC_URL from the\n"
 "                          Django settings MODULE (default $DJANGO_SETTINGS_MODULE)\n"
 "      --python PATH       the project's Python for --django (default python3)\n"
+"      --prune             remove hashed files (and objects, with --upload) that\n"
+"                          none of the last --keep manifests names\n"
+"      --keep N            manifests --prune keeps (default 2)\n"
+"      --prune-grace D     keep what was in use this recently: 3600, 30m, 1h, 2d\n"
+"                          (default 1h)\n"
 "  -h, --help              show this help\n"
 "      --version           show the version\n";
 
@@ -111,6 +117,7 @@ enum {
 	OPT_S3_ADDRESSING, OPT_UPLOAD_JOBS, OPT_UPLOAD_CC,
 	OPT_DJANGO, OPT_DJANGO_SETTINGS, OPT_PYTHON,
 	OPT_COMPRESS_LEVEL, OPT_CACHE_DIR, OPT_NO_CACHE_DIR, OPT_CACHE_MAX_SIZE,
+	OPT_PRUNE, OPT_KEEP, OPT_PRUNE_GRACE,
 };
 
 static const struct option long_opts[] = {
@@ -148,6 +155,9 @@ static const struct option long_opts[] = {
 	{ "django", optional_argument, NULL, OPT_DJANGO },
 	{ "django-settings", required_argument, NULL, OPT_DJANGO_SETTINGS },
 	{ "python", required_argument, NULL, OPT_PYTHON },
+	{ "prune", no_argument, NULL, OPT_PRUNE },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "prune-grace", required_argument, NULL, OPT_PRUNE_GRACE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -360,6 +370,9 @@ static int apply(struct options *o, int code, const char *name, const char *v,
 	case OPT_CACHE_DIR: free(o->cache_dir); o->cache_dir = conf_path(v, from_config); return 0;
 	case OPT_NO_CACHE_DIR: return set_flag(name, v, &o->no_cache_dir);
 	case OPT_CACHE_MAX_SIZE: return parse_size("cache-max-size", v, &o->cache_max_size);
+	case OPT_PRUNE: return set_flag(name, v, &o->prune);
+	case OPT_KEEP: return parse_int("keep", v, 1, 1000, &o->keep);
+	case OPT_PRUNE_GRACE: return prune_parse_duration(v, &o->prune_grace);
 	case OPT_NO_COMPRESS: {
 		int off = 0, r = set_flag(name, v, &off);
 
@@ -419,6 +432,8 @@ static void set_defaults(struct options *o)
 	o->jobs = cores > 0 ? (int)(cores > 256 ? 256 : cores) : 1;
 	o->static_url = xstrdup("/static/");
 	o->upload_jobs = 16;
+	o->keep = 2;
+	o->prune_grace = 3600;
 }
 
 /*
@@ -579,7 +594,9 @@ int options_parse(struct options *o, int argc, char **argv)
 	if (!o->output || !*o->output)
 		return log_error("no output directory: give -o DIR, set STATIC_ROOT, "
 				 "or static-root in %s", CONFIG_DEFAULT);
-	if (!o->sources.n && !o->app_dirs.n && !o->upload_only)
+	/* --prune alone prunes what is there, collecting nothing. */
+	if (!o->sources.n && !o->app_dirs.n && !o->upload_only &&
+	    !o->prune)
 		return log_error("no sources: give SOURCE arguments, --app/--apps, "
 				 "or source = ... in %s", CONFIG_DEFAULT);
 	return 0;

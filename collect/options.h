@@ -59,6 +59,9 @@ struct options {
 	char *python;           /* --python, default python3 */
 	int output_cli, static_url_cli; /* given on the command line: win over Django */
 	struct django_project *django; /* filled by django_load(); owned */
+	int prune;              /* retire hashed files no kept manifest names */
+	int keep;               /* --keep N: published manifests kept (default 2) */
+	long prune_grace;       /* --prune-grace, seconds (default 3600) */
 };
 
 /*

@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hash.h"
 #include "log.h"
 #include "manifest.h"
+#include "manifest_history.h"
 #include "mime.h"
 #include "options.h"
 #include "run.h"
@@ -93,8 +95,8 @@ static enum s3_addressing addressing(const struct options *o)
 	return S3_ADDR_AUTO;
 }
 
-static int client_for(const struct options *o, struct s3_client *c, char **bucket,
-		      char **prefix)
+int upload_client(const struct options *o, struct s3_client *c, char **bucket,
+		  char **prefix)
 {
 	memset(c, 0, sizeof(*c));
 	if (upload_parse_target(o->upload, bucket, prefix) < 0)
@@ -106,7 +108,7 @@ int upload_check(const struct options *o)
 {
 	struct s3_client c;
 	char *bucket = NULL, *prefix = NULL;
-	int rc = client_for(o, &c, &bucket, &prefix);
+	int rc = upload_client(o, &c, &bucket, &prefix);
 
 	s3_client_release(&c);
 	free(bucket);
@@ -355,6 +357,37 @@ static int put_state(struct upload *u)
 	return rc;
 }
 
+/*
+ * The bucket's copy of this manifest in its history (for --prune), under
+ * the name the local history gave it, or a new one for a tree without.
+ */
+static int put_history(struct upload *u)
+{
+	uint64_t h = hash_bytes(u->manifest_bytes.buf, u->manifest_bytes.len);
+	struct history local;
+	struct strbuf rel = STRBUF_INIT;
+	struct timespec ts;
+	char *name = NULL, *key;
+	int rc = 0;
+
+	if (history_load_local(u->o->output, &local) == 0 && local.n &&
+	    local.v[local.n - 1].hash == h)
+		name = xstrdup(local.v[local.n - 1].name);
+	history_release(&local);
+	if (!name) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		name = history_entry_name(h, (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	}
+	strbuf_addf(&rel, "%s%s", HISTORY_BUCKET_DIR, name);
+	key = xstrcat3(u->prefix, rel.buf, "");
+	if (!s3_listing_find(&u->list, key))
+		rc = put_bytes(u, rel.buf, &u->manifest_bytes, "application/json", "no-cache");
+	free(key);
+	free(name);
+	strbuf_release(&rel);
+	return rc;
+}
+
 static int put_manifest(struct upload *u)
 {
 	const char *cc = u->o->upload_cache_control ? u->o->upload_cache_control :
@@ -366,6 +399,8 @@ static int put_manifest(struct upload *u)
 	if (u->have_old_manifest && u->old_manifest.len == u->manifest_bytes.len &&
 	    !memcmp(u->old_manifest.buf, u->manifest_bytes.buf, u->manifest_bytes.len))
 		return 0;
+	if (put_history(u) < 0)
+		return -1;
 	return put_bytes(u, MANIFEST_NAME, &u->manifest_bytes, type ? type : "application/json", cc);
 }
 
@@ -443,7 +478,7 @@ int upload_run(const struct options *o)
 	manifest_init(&u.m);
 	tree_index_init(&u.ti);
 	upload_state_init(&u.old_state);
-	if (client_for(o, &u.c, &u.bucket, &u.prefix) < 0) {
+	if (upload_client(o, &u.c, &u.bucket, &u.prefix) < 0) {
 		upload_release(&u);
 		return -1;
 	}

@@ -3,6 +3,7 @@
 #define SR_COLLECT_UPLOAD_H
 
 struct options;
+struct s3_client;
 
 /* Cache-Control of hashed names (and their variants). */
 #define UPLOAD_CC_IMMUTABLE "public, max-age=31536000, immutable"
@@ -14,6 +15,14 @@ struct options;
  * ("" or "a/b/", always ending in '/').  0, or -1 with a message.
  */
 int upload_parse_target(const char *url, char **bucket, char **prefix);
+
+/*
+ * Fills c for o->upload (endpoint, region, keys) and splits it into an
+ * owned bucket and prefix.  0, or -1 with a message; c is released by the
+ * caller either way (s3_client_release()).
+ */
+int upload_client(const struct options *o, struct s3_client *c, char **bucket,
+		  char **prefix);
 
 /*
  * Checks o->upload before any collecting: the target, the endpoint and
