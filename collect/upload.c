@@ -347,6 +347,20 @@ static int put_state(struct upload *u)
 			upload_state_add(&st, u->obj[i].key + plen, u->obj[i].etag,
 					 u->obj[i].hash, u->obj[i].headers);
 	upload_state_sort(&st);
+	/* The state describes the bucket, not this tree: what an older tree
+	 * left there (old hashed names' variants a fresh collect does not
+	 * have) stays recorded while the bucket still holds it unchanged. */
+	for (size_t i = 0, ours = st.n; i < u->old_state.n; i++) {
+		const struct state_entry *e = &u->old_state.v[i];
+		char *key = xstrcat3(u->prefix, e->key, "");
+		const struct s3_object *lo = s3_listing_find(&u->list, key);
+		struct upload_state mine = { .v = st.v, .n = ours }; /* the sorted part */
+
+		if (lo && !strcmp(lo->etag, e->etag) && !upload_state_find(&mine, e->key))
+			upload_state_add(&st, e->key, e->etag, e->hash, e->headers);
+		free(key);
+	}
+	upload_state_sort(&st);
 	upload_state_serialize(&st, &text);
 	upload_state_serialize(&u->old_state, &old);
 	if (text.len != old.len || memcmp(text.buf, old.buf, text.len))
