@@ -69,6 +69,7 @@ void encoder_init(struct encoder *en, const struct options *o)
 		dir = o->cache_dir ? xstrdup(o->cache_dir) : compress_cache_default_dir();
 	compress_cache_init(&en->cache, dir, o->cache_max_size);
 	free(dir);
+	compress_version_brotli();  /* formats its string now, before the threads */
 }
 
 void encoder_release(struct encoder *en)
