@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fileset.h"
 #include "log.h"
@@ -33,6 +34,9 @@ static void cfile_release(struct cfile *f)
 {
 	free(f->name);
 	free(f->path);
+	if (f->unpacked)
+		unlink(f->unpacked);  /* a duplicate's copy: free the disk early */
+	free(f->unpacked);
 	free(f->data);
 	free(f->deps);
 	for (size_t i = 0; i < f->nmissing; i++)
@@ -108,6 +112,7 @@ void fileset_release(struct fileset *fs)
 	for (size_t i = 0; i < fs->n; i++)
 		cfile_release(&fs->v[i]);
 	free(fs->v);
+	scratch_release(&fs->scratch);
 	memset(fs, 0, sizeof(*fs));
 }
 

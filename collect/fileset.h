@@ -7,7 +7,10 @@
 #include <sys/types.h>
 
 #include "refs.h"
+#include "scratch.h"
 #include "tree_index.h"
+
+#define SOURCE_MAX ((size_t)1 << 31)  /* one source file's bytes (a limit, not included) */
 
 #define CF_HASHED   (1u << 0)  /* src_hash is known */
 #define CF_CSS      (1u << 1)
@@ -42,6 +45,7 @@ struct rref {
 struct cfile {
 	char *name;           /* output name, relative, normalised; owned */
 	char *path;           /* source path on disk; NULL for an archive member; owned */
+	char *unpacked;       /* an archive member's copy in the scratch dir, or NULL; owned */
 	char *data;           /* source bytes when loaded; owned (malloc) */
 	size_t len;           /* source size */
 	int64_t mtime_ns;
@@ -74,6 +78,7 @@ struct cfile {
 struct fileset {
 	struct cfile *v;
 	size_t n, alloc;
+	struct scratch scratch;  /* where archive members are unpacked; removed with the set */
 };
 
 /* Appends a zeroed file; borrowed until the next add. */
@@ -101,6 +106,13 @@ void cfile_fail(struct cfile *f, const char *fmt, ...)
 /* Records a warning to print later in name order. */
 void cfile_warn(struct cfile *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Where f's bytes can be read again: its source, or an archive member's
+ * unpacked copy; NULL for a member kept in memory (data). */
+static inline const char *cfile_source(const struct cfile *f)
+{
+	return f->path ? f->path : f->unpacked;
+}
+
 /* The file as users know it: its source path, else its name. */
 static inline const char *cfile_label(const struct cfile *f)
 {

@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 		rc = opts.upload_only ? upload_run(&opts) : 0;
 		rc = rc == 0 ? prune_all(&opts) : rc;
 		options_release(&opts);
-		return rc < 0 ? 1 : 0;
+		return rc < 0 || log_error_count() ? 1 : 0;
 	}
 	dest = pipeline_abspath(opts.output);
 	rc = prompt_confirm(&opts, dest);
@@ -71,5 +71,7 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = prune_all(&opts);
 	options_release(&opts);
-	return rc < 0 ? 1 : 0;
+	/* An error line means the run did not do all it was asked, whatever
+	 * path printed it: never an error with exit status 0. */
+	return rc < 0 || log_error_count() ? 1 : 0;
 }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archive_src.h"
 #include "bundle.h"
 #include "config.h"
 #include "django.h"
@@ -91,6 +92,8 @@ static const char usage_text[] =
 "      --no-cache-dir      compress without the cache\n"
 "      --cache-max-size N  bound of the cache, bytes or K/M/G (default 1G)\n"
 "  -j, --jobs N            worker threads (default: all cores)\n"
+"      --max-expand SIZE   bytes all archive sources of a run may expand to\n"
+"                          (default 4G; K, M, G suffixes; at least 1M)\n"
 "      --archive FILE      also write the tree as FILE.{tar,tar.gz,tgz,zip}\n"
 "      --upload s3://BUCKET[/PREFIX]  then publish the tree to S3 (staticfiles.json last)\n"
 "      --upload-only       publish the existing tree, collect nothing\n"
@@ -117,7 +120,7 @@ enum {
 	OPT_S3_ADDRESSING, OPT_UPLOAD_JOBS, OPT_UPLOAD_CC,
 	OPT_DJANGO, OPT_DJANGO_SETTINGS, OPT_PYTHON,
 	OPT_COMPRESS_LEVEL, OPT_CACHE_DIR, OPT_NO_CACHE_DIR, OPT_CACHE_MAX_SIZE,
-	OPT_PRUNE, OPT_KEEP, OPT_PRUNE_GRACE,
+	OPT_PRUNE, OPT_KEEP, OPT_PRUNE_GRACE, OPT_MAX_EXPAND,
 };
 
 static const struct option long_opts[] = {
@@ -145,6 +148,7 @@ static const struct option long_opts[] = {
 	{ "no-cache-dir", no_argument, NULL, OPT_NO_CACHE_DIR },
 	{ "cache-max-size", required_argument, NULL, OPT_CACHE_MAX_SIZE },
 	{ "jobs", required_argument, NULL, 'j' },
+	{ "max-expand", required_argument, NULL, OPT_MAX_EXPAND },
 	{ "archive", required_argument, NULL, OPT_ARCHIVE },
 	{ "upload", required_argument, NULL, OPT_UPLOAD },
 	{ "upload-only", no_argument, NULL, OPT_UPLOAD_ONLY },
@@ -339,6 +343,7 @@ static int apply(struct options *o, int code, const char *name, const char *v,
 	case OPT_JS_MODULES: return set_flag(name, v, &o->js_modules);
 	case 'v': return parse_int("verbosity", v, 0, 3, &o->verbosity);
 	case 'j': return parse_int("jobs", v, 1, 1024, &o->jobs);
+	case OPT_MAX_EXPAND: return parse_size("max-expand", v, &o->max_expand);
 	case OPT_BROTLI_Q: return parse_int("brotli-quality", v, 0, 11, &o->brotli_quality);
 	case OPT_STATIC_URL:
 		set_str(&o->static_url, v);
@@ -434,6 +439,7 @@ static void set_defaults(struct options *o)
 	o->upload_jobs = 16;
 	o->keep = 2;
 	o->prune_grace = 3600;
+	o->max_expand = MAX_EXPAND_DEFAULT;
 }
 
 /*

@@ -2,6 +2,7 @@
 #ifndef SR_COLLECT_OPTIONS_H
 #define SR_COLLECT_OPTIONS_H
 #include <stddef.h>
+#include <stdint.h>
 
 struct django_project;
 
@@ -46,6 +47,7 @@ struct options {
 	int no_cache_dir;       /* --no-cache-dir */
 	unsigned long long cache_max_size; /* --cache-max-size, bytes */
 	int jobs;
+	unsigned long long max_expand; /* --max-expand: bytes all archives of a run expand to */
 	char *upload;           /* --upload s3://BUCKET[/PREFIX], or NULL */
 	int upload_only;        /* publish the existing tree, collect nothing */
 	char *s3_endpoint;      /* --s3-endpoint URL, or NULL for the environment's */

@@ -27,28 +27,33 @@ struct gather {
 	const char *prefix;   /* normalised, "" for none */
 	const char *src;      /* the SOURCE as given, for messages */
 	struct stat archive_st;
+	struct archive_budget *budget;  /* shared by every archive of the run */
 };
 
 /* prefix + "/" + rel, normalised; NULL (printed) when not a usable name. */
 static char *out_name(const struct gather *g, const char *rel)
 {
 	size_t pl = strlen(g->prefix), rl = strlen(rel);
-	char *name = xmalloc(pl + 1 + rl + 1);
+	char *name = xmalloc(pl + 1 + rl + 1), qs[LOG_NAME_MAX], qr[LOG_NAME_MAX];
+	const char *why;
 	ssize_t n;
 
 	memcpy(name, g->prefix, pl);
 	name[pl] = '/';
 	memcpy(name + pl + 1, rel, rl + 1);
 	n = path_normalize(name, pl + 1 + rl);
-	if (n <= 0 || !path_is_utf8(name, (size_t)n)) {
-		log_warn("%s: '%s' skipped: not a valid UTF-8 relative name", g->src, rel);
+	why = n <= 0 ? "not a relative name" : path_check_servable(name, (size_t)n);
+	if (why) {
+		/* the rule serve applies to requests: what it refuses is never collected */
+		log_warn("%s: '%s' skipped: %s (serve answers 400 for such names)", log_name(g->src, qs),
+			 log_name(rel, qr), why);
 		free(name);
 		return NULL;
 	}
 	/* The output root's own files are collect's, never a source's. */
 	if (!strcmp(name, MANIFEST_NAME) || !strncmp(name, ".staticroot-", 12)) {
 		log_warn("%s: '%s' skipped: the name is reserved for collect's own %s",
-			 g->src, rel, name[0] == '.' ? "state" : "manifest");
+			 log_name(g->src, qs), log_name(rel, qr), name[0] == '.' ? "state" : "manifest");
 		free(name);
 		return NULL;
 	}
@@ -73,20 +78,22 @@ static int on_file(const char *rel, const char *path, const struct stat *st, voi
 	return 0;
 }
 
-static int on_member(const char *rel, char *data, size_t len, void *ctx)
+static int on_member(struct archive_member *m, void *ctx)
 {
 	struct gather *g = ctx;
-	char *name = out_name(g, rel);
+	char *name = out_name(g, m->rel);
 	struct cfile *f;
 
-	if (!name) {
-		free(data);
-		return 0;
-	}
+	if (!name)
+		return 0;  /* m's bytes are freed by the reader */
 	f = fileset_add(g->fs);
 	f->name = name;
-	f->data = data;
-	f->len = len;
+	f->data = m->data;
+	f->unpacked = m->file;
+	m->data = m->file = NULL;
+	f->len = m->len;
+	f->src_hash = m->hash;
+	f->flags |= CF_HASHED;
 	f->mtime_ns = (int64_t)g->archive_st.st_mtim.tv_sec * 1000000000;
 	return 0;
 }
@@ -140,7 +147,7 @@ static int gather_archive(struct gather *g, const char *path, size_t file_len,
 	}
 	if ((r = source_in_output(file, o)) < 0)
 		goto out;
-	r = archive_src_read(file, subdir, ig, on_member, g);
+	r = archive_src_read(file, subdir, ig, g->budget, on_member, g);
 out:
 	free(file);
 	return r;
@@ -150,9 +157,9 @@ static int gather_dir(struct gather *g, const char *path, const struct strlist *
 		      const struct options *o);
 
 static int gather_one(struct fileset *fs, const char *spec, const struct strlist *ig,
-		      const struct options *o)
+		      const struct options *o, struct archive_budget *b)
 {
-	struct gather g = { .fs = fs, .src = spec, .prefix = "" };
+	struct gather g = { .fs = fs, .src = spec, .prefix = "", .budget = b };
 	const char *path = spec, *eq = strchr(spec, '=');
 	char prefix[4096];
 	struct stat st;
@@ -361,6 +368,9 @@ static int gather_django(const struct options *o, struct fileset *fs)
 int sources_gather(const struct options *o, struct fileset *fs)
 {
 	struct strlist ig = { 0 }, apps = { 0 };
+	/* one bound for all the archives of the run, so two bombs are no
+	 * worse than one */
+	struct archive_budget budget = { .max = o->max_expand, .scratch = &fs->scratch };
 	int r = 0, missing = 0;
 
 	if (o->django)
@@ -371,7 +381,7 @@ int sources_gather(const struct options *o, struct fileset *fs)
 	for (size_t i = 0; i < o->ignore.n; i++)
 		strlist_add(&ig, o->ignore.v[i]);
 	for (size_t i = 0; r >= 0 && i < o->sources.n; i++)
-		missing |= r = gather_one(fs, o->sources.v[i], &ig, o);
+		missing |= r = gather_one(fs, o->sources.v[i], &ig, o, &budget);
 	if (r >= 0)
 		r = app_dirs(o, &apps);
 	for (size_t i = 0; r >= 0 && i < apps.n; i++) {

@@ -25,7 +25,14 @@ struct walk {
 	void *ctx;
 	char path[PATH_MAX];  /* root + "/" + rel of the current entry */
 	size_t rel_off;       /* where rel starts in path */
+	char shown[LOG_NAME_MAX];  /* path escaped for messages */
 };
+
+/* The current path, escaped for a message (log_name()). */
+static const char *shown(struct walk *w)
+{
+	return log_name(w->path, w->shown);
+}
 
 static int in_chain(const struct frame *f, const struct stat *st)
 {
@@ -49,17 +56,17 @@ static int walk_subdir(struct walk *w, int dfd, const char *name, size_t len,
 		return 0;
 	sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sub < 0)
-		return log_error("cannot open %s: %s", w->path, strerror(errno));
+		return log_error("cannot open %s: %s", shown(w), strerror(errno));
 	if (!known) {
 		if (fstat(sub, &st) != 0) {
 			close(sub);
-			return log_error("cannot stat %s: %s", w->path, strerror(errno));
+			return log_error("cannot stat %s: %s", shown(w), strerror(errno));
 		}
 		known = &st;
 	}
 	if (in_chain(up, known)) {
 		close(sub);
-		log_warn("symbolic link loop at '%s' skipped", w->path);
+		log_warn("symbolic link loop at '%s' skipped", shown(w));
 		return 0;
 	}
 	fr = (struct frame){ known->st_dev, known->st_ino, up };
@@ -81,17 +88,17 @@ static int walk_entry(struct walk *w, int dfd, const char *name, size_t len,
 		return ignore_match(w->ignore, name, rel) ? 0 : w->fn(rel, w->path, NULL, w->ctx);
 	if (fstatat(dfd, name, &st, 0) != 0) {
 		if (fstatat(dfd, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode)) {
-			log_warn("broken symbolic link '%s' skipped", w->path);
+			log_warn("broken symbolic link '%s' skipped", shown(w));
 			return 0;
 		}
-		return log_error("cannot stat %s: %s", w->path, strerror(errno));
+		return log_error("cannot stat %s: %s", shown(w), strerror(errno));
 	}
 	if (S_ISDIR(st.st_mode))
 		return walk_subdir(w, dfd, name, len, up, &st);
 	if (ignore_match(w->ignore, name, rel))
 		return 0;
 	if (!S_ISREG(st.st_mode)) {
-		log_warn("'%s' skipped: not a regular file", w->path);
+		log_warn("'%s' skipped: not a regular file", shown(w));
 		return 0;
 	}
 	return w->fn(rel, w->path, &st, w->ctx);
@@ -106,7 +113,7 @@ static int walk_fd(struct walk *w, int dfd, size_t len, const struct frame *up)
 
 	if (!d) {
 		close(dfd);
-		return log_error("cannot read %s: %s", w->path, strerror(errno));
+		return log_error("cannot read %s: %s", shown(w), strerror(errno));
 	}
 	while ((errno = 0, de = readdir(d))) {
 		size_t nl = strlen(de->d_name);
@@ -114,7 +121,7 @@ static int walk_fd(struct walk *w, int dfd, size_t len, const struct frame *up)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (len + 1 + nl >= sizeof(w->path)) {
-			r = log_error("path too long under %s", w->path);
+			r = log_error("path too long under %s", shown(w));
 			break;
 		}
 		w->path[len] = '/';
@@ -125,7 +132,7 @@ static int walk_fd(struct walk *w, int dfd, size_t len, const struct frame *up)
 			break;
 	}
 	if (!r && errno)
-		r = log_error("cannot read %s: %s", w->path, strerror(errno));
+		r = log_error("cannot read %s: %s", shown(w), strerror(errno));
 	closedir(d);
 	return r;
 }
@@ -141,16 +148,16 @@ int walk_dir(const char *root, const struct strlist *ignore, walk_fn *fn, void *
 	while (len > 1 && root[len - 1] == '/')
 		len--;
 	if (len + 2 >= sizeof(w.path))
-		return log_error("path too long: %s", root);
+		return log_error("path too long: %s", log_name(root, w.shown));
 	memcpy(w.path, root, len);
 	w.path[len] = '\0';
 	w.rel_off = len + 1;
 	fd = open(w.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return log_error("cannot open source directory %s: %s", w.path, strerror(errno));
+		return log_error("cannot open source directory %s: %s", shown(&w), strerror(errno));
 	if (fstat(fd, &st) != 0) {
 		close(fd);
-		return log_error("cannot stat %s: %s", w.path, strerror(errno));
+		return log_error("cannot stat %s: %s", shown(&w), strerror(errno));
 	}
 	fr = (struct frame){ st.st_dev, st.st_ino, NULL };
 	return walk_fd(&w, fd, len, &fr);

@@ -22,6 +22,21 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * The one way to put a name (file, archive entry, path) from outside into
+ * a message: control bytes, bytes that are not UTF-8, '\\' and '"' become
+ * C-style escapes (\n, \t, \x7f, \\, \"), so one message stays one line
+ * and says which bytes the name holds.  Writes into buf (LOG_NAME_MAX
+ * bytes, cut short with "..." past that) and returns it: borrowed, valid
+ * while buf is.  Thread-safe.
+ */
+#define LOG_NAME_MAX 1024
+const char *log_name(const char *name, char buf[LOG_NAME_MAX]);
+
+/* How many error lines log_error() printed so far (thread-safe): collect
+ * exits non-zero whenever it printed one. */
+unsigned log_error_count(void);
+
 /* Prints "PROG: fatal: ..." and exits 1.  Only for conditions that cannot be
  * handled (out of memory); never on the serve request path. */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

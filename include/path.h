@@ -25,6 +25,19 @@ const char *path_check_relative(const char *name);
  */
 ssize_t path_percent_decode(char *dst, const char *src, size_t len);
 
+/*
+ * The one rule for names both programs agree on: why serve could not
+ * answer for a file called name[0..len) (its path below the root), or NULL
+ * when it can.  collect skips such a name with a warning, serve answers 400
+ * for a request that decodes to one, so a collected name is a servable
+ * URL.  Refused: bytes that are not UTF-8, control bytes (a newline ends
+ * the header or log line a name goes into), a backslash (a separator to
+ * Windows, to Django's clean_name() and to some proxies) and a double
+ * quote (it ends the quoted strings names are written into: CSS url(""),
+ * HTML attributes, ETag-like headers, the access log's request field).
+ */
+const char *path_check_servable(const char *name, size_t len);
+
 /* Checks that s[0..len) is valid UTF-8 (no overlongs, surrogates). 1 / 0. */
 int path_is_utf8(const char *s, size_t len);
 

@@ -68,6 +68,23 @@ const char *path_check_relative(const char *name)
 	return NULL;
 }
 
+const char *path_check_servable(const char *name, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return "control character in name";
+		if (c == '\\')
+			return "backslash in name";
+		if (c == '"')
+			return "double quote in name";
+	}
+	if (!path_is_utf8(name, len))
+		return "name is not valid UTF-8";
+	return NULL;
+}
+
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')

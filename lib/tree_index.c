@@ -258,6 +258,11 @@ static int fact_from_json(json_t *o, struct tree_index *ti)
 	return 0;
 }
 
+/* A damaged index is a warning, not an error: every caller falls back
+ * (serve and --upload scan the tree, collect writes a new one), and collect
+ * exits non-zero whenever it printed an error. */
+#define index_unusable(...) (log_warn(__VA_ARGS__), -1)
+
 /* The closing line: "], "manifest": "...", "version": N}". */
 static int parse_trailer(const char *line, const char *file, struct tree_index *ti)
 {
@@ -268,18 +273,18 @@ static int parse_trailer(const char *line, const char *file, struct tree_index *
 	int r = 0;
 
 	if (strncmp(line, "], ", 3))
-		return log_error("%s: not a staticroot index (bad last line)", file);
+		return index_unusable("%s: not a staticroot index (bad last line)", file);
 	/* "{" + the rest is an object of the document's remaining members. */
 	strbuf_addf(&sb, "{%s", line + 3);
 	doc = json_loads(sb.buf, 0, &err);
 	strbuf_release(&sb);
 	if (!doc)
-		return log_error("%s: not a staticroot index: %s", file, err.text);
+		return index_unusable("%s: not a staticroot index: %s", file, err.text);
 	mh = json_string_value(json_object_get(doc, "manifest"));
 	if (json_integer_value(json_object_get(doc, "version")) != TREE_INDEX_VERSION)
-		r = log_error("%s: unsupported index version", file);
+		r = index_unusable("%s: unsupported index version", file);
 	else if (!mh || (*mh && hash_parse_hex(mh, &ti->manifest_hash)))
-		r = log_error("%s: bad manifest hash", file);
+		r = index_unusable("%s: bad manifest hash", file);
 	json_decref(doc);
 	return r;
 }
@@ -291,7 +296,7 @@ static int tree_index_parse(char *text, const char *file, struct tree_index *ti)
 	size_t n = 0;
 
 	if (strncmp(text, TREE_INDEX_HEAD, strlen(TREE_INDEX_HEAD)))
-		return log_error("%s: not a staticroot index", file);
+		return index_unusable("%s: not a staticroot index", file);
 	for (line += strlen(TREE_INDEX_HEAD); *line; line = next) {
 		json_error_t err;
 		json_t *v;
@@ -307,12 +312,12 @@ static int tree_index_parse(char *text, const char *file, struct tree_index *ti)
 		v = json_loadb(line, len, 0, &err);
 		if (!v || fact_from_json(v, ti) < 0) {
 			json_decref(v);
-			return log_error("%s: invalid entry #%zu", file, n + 1);
+			return index_unusable("%s: invalid entry #%zu", file, n + 1);
 		}
 		json_decref(v);
 		n++;
 	}
-	return log_error("%s: truncated index", file);
+	return index_unusable("%s: truncated index", file);
 }
 
 int tree_index_load(const char *root, struct tree_index *ti)
@@ -326,7 +331,7 @@ int tree_index_load(const char *root, struct tree_index *ti)
 	if (r == -ENOENT)
 		r = 1;
 	else if (r < 0)
-		r = log_error("cannot read %s: %s", path.buf, strerror(-r));
+		r = index_unusable("cannot read %s: %s", path.buf, strerror(-r));
 	else if ((r = tree_index_parse(text.buf, path.buf, ti)) == 0)
 		tree_index_sort(ti);
 	if (r < 0)

@@ -36,7 +36,8 @@ int http_target_key(struct http_slice target, const char *alias, char *key,
 	if (plen + 1 > keysize)
 		return HTTP_BAD_REQUEST;
 	n = path_percent_decode(key, target.p, plen);
-	if (n < 0 || memchr(key, '\\', (size_t)n) || !path_is_utf8(key, (size_t)n))
+	/* the bytes collect would have refused in a name (one rule, lib/path.c) */
+	if (n < 0 || path_check_servable(key, (size_t)n))
 		return HTTP_BAD_REQUEST;
 	if ((size_t)n < alen || memcmp(key, alias, alen) != 0 ||
 	    names_directory(key + alen, (size_t)n - alen))

@@ -16,6 +16,8 @@
 #include "../../../collect/archive_src.h"
 #include "../../../collect/ignore.h"
 #include "../../../collect/options.h"
+#include "../../../collect/scratch.h"
+#include "hash.h"
 
 static char dir[] = "/tmp/sr-test-archive.XXXXXX";
 
@@ -70,13 +72,43 @@ struct seen {
 	size_t n;
 };
 
-static int on_member(const char *rel, char *data, size_t len, void *ctx)
+static struct scratch scratch;
+static struct archive_budget budget;
+
+/* A fresh budget of max bytes over the test's scratch directory. */
+static struct archive_budget *budget_of(uint64_t max)
+{
+	budget = (struct archive_budget){ .max = max, .scratch = &scratch };
+	return &budget;
+}
+
+/* The member's bytes, wherever they are: owned, NUL-terminated. */
+static char *member_bytes(const struct archive_member *m)
+{
+	char *buf = calloc(1, m->len + 1);
+	FILE *f;
+
+	assert_true((m->data != NULL) != (m->file != NULL));
+	if (m->data) {
+		memcpy(buf, m->data, m->len);
+		return buf;
+	}
+	f = fopen(m->file, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(buf, 1, m->len + 1, f), m->len);
+	fclose(f);
+	return buf;
+}
+
+static int on_member(struct archive_member *m, void *ctx)
 {
 	struct seen *s = ctx;
+	char *data = member_bytes(m);
 
 	assert_true(s->n < 16);
-	assert_int_equal(strlen(data), len);
-	snprintf(s->names[s->n++], 128, "%s=%s", rel, data);
+	assert_int_equal(strlen(data), m->len);
+	assert_true(m->hash == hash_bytes(data, m->len));
+	snprintf(s->names[s->n++], 128, "%s=%.100s", m->rel, data);
 	free(data);
 	return 0;
 }
@@ -100,15 +132,15 @@ static void read_subdir(void **state)
 		char *path = make_archive(zip ? "g.zip" : "g.tgz", zip, good, 6);
 
 		memset(&s, 0, sizeof(s));
-		assert_int_equal(archive_src_read(path, "package/dist", &ig, on_member, &s), 0);
+		assert_int_equal(archive_src_read(path, "package/dist", &ig, budget_of(1 << 30), on_member, &s), 0);
 		assert_int_equal(s.n, 2);
 		assert_string_equal(s.names[0], "a.css=a{}");
 		assert_string_equal(s.names[1], "sub/b.js=b()");
 		memset(&s, 0, sizeof(s));
-		assert_int_equal(archive_src_read(path, "", &ig, on_member, &s), 0);
+		assert_int_equal(archive_src_read(path, "", &ig, budget_of(1 << 30), on_member, &s), 0);
 		assert_int_equal(s.n, 3);
 		memset(&s, 0, sizeof(s));
-		assert_int_equal(archive_src_read(path, "package/nope", &ig, on_member, &s), -1);
+		assert_int_equal(archive_src_read(path, "package/nope", &ig, budget_of(1 << 30), on_member, &s), -1);
 		free(path);
 	}
 	strlist_release(&ig);
@@ -135,7 +167,7 @@ static void refuses_unsafe(void **state)
 				continue;  /* zip has no hard links: it stores a copy */
 			path = make_archive(zip ? "b.zip" : "b.tgz", zip, bad[i], 2);
 
-			assert_int_equal(archive_src_read(path, "", &ig, on_member, &s), -1);
+			assert_int_equal(archive_src_read(path, "", &ig, budget_of(1 << 30), on_member, &s), -1);
 			free(path);
 		}
 	}
@@ -152,8 +184,46 @@ static void corrupt(void **state)
 	f = fopen(path, "wb");
 	fputs("\x1f\x8b garbage that is not gzip", f);
 	fclose(f);
-	assert_int_equal(archive_src_read(path, "", &ig, on_member, &s), -1);
-	assert_int_equal(archive_src_read("/nonexistent.tgz", "", &ig, on_member, &s), -1);
+	assert_int_equal(archive_src_read(path, "", &ig, budget_of(1 << 30), on_member, &s), -1);
+	assert_int_equal(archive_src_read("/nonexistent.tgz", "", &ig, budget_of(1 << 30), on_member, &s), -1);
+}
+
+/* An entry over the in-memory share is unpacked into the scratch
+ * directory; the run's bound counts every archive; a header's size is
+ * refused before the entry expands. */
+static void large_members_and_bounds(void **state)
+{
+	size_t big = MEMBER_IN_MEMORY_MAX + 1000;
+	char *bytes = malloc(big + 1);
+	struct entry e[2] = { { "big.js", AE_IFREG, bytes }, { "small.js", AE_IFREG, "s()" } };
+	struct strlist ig = { 0 };
+	struct archive_budget *b;
+	struct seen s = { 0 };
+	char *path;
+
+	memset(bytes, 'x', big);
+	bytes[big] = '\0';
+	path = make_archive("big.tgz", 0, e, 2);
+	b = budget_of(1 << 30);
+	assert_int_equal(archive_src_read(path, "", &ig, b, on_member, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_non_null(scratch.dir);  /* big.js went to disk */
+	assert_int_equal(b->expanded, big + 3);
+	assert_int_equal(b->in_memory, 3);
+	/* the same archive again, under one bound for both */
+	b = budget_of(big + 3 + big);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(archive_src_read(path, "", &ig, b, on_member, &s), 0);
+	assert_int_equal(archive_src_read(path, "", &ig, b, on_member, &s), -1);
+	/* refused on the header: nothing of it expanded */
+	b = budget_of(big - 1);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(archive_src_read(path, "", &ig, b, on_member, &s), -1);
+	assert_int_equal(b->expanded, 0);
+	assert_int_equal(s.n, 0);
+	scratch_release(&scratch);
+	free(path);
+	free(bytes);
 }
 
 static void spec_match(void **state)
@@ -181,6 +251,7 @@ int main(void)
 		cmocka_unit_test(read_subdir),
 		cmocka_unit_test(refuses_unsafe),
 		cmocka_unit_test(corrupt),
+		cmocka_unit_test(large_members_and_bounds),
 	};
 	char cmd[300];
 	int rc;
@@ -189,6 +260,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	scratch_release(&scratch);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		rc = 1;

@@ -19,7 +19,7 @@ static char root[] = "/tmp/sr-test-dirstamp.XXXXXX";
 static struct cfile files[] = {
 	{ .name = "a/x.css" }, { .name = "a/y.css" }, { .name = "b/c/z.png" }, { .name = "top.txt" },
 };
-static struct fileset fs = { files, 4, 4 };
+static struct fileset fs = { .v = files, .n = 4, .alloc = 4 };
 
 static char *at(const char *rel)
 {

@@ -81,6 +81,27 @@ static void test_utf8(void **state)
 	assert_false(path_is_utf8("\xff", 1));
 }
 
+/* path_check_servable() of a whole string */
+static const char *servable(const char *name)
+{
+	return path_check_servable(name, strlen(name));
+}
+
+static void test_check_servable(void **state)
+{
+	assert_null(servable("css/a.css"));
+	assert_null(servable("it's caf\xc3\xa9 (1).js"));
+	assert_null(servable("a%41 b#c?d<e>.js"));
+	assert_non_null(servable("a\nb"));
+	assert_non_null(servable("a\tb"));
+	assert_non_null(servable("a\x7f"));
+	assert_non_null(servable("a\\b"));
+	assert_non_null(servable("a\"b"));
+	assert_non_null(servable("caf\xe9"));
+	/* only the len bytes given count */
+	assert_null(path_check_servable("ab\n", 2));
+}
+
 static void test_helpers(void **state)
 {
 	assert_int_equal(path_dirlen("a/b/c.css"), 3);
@@ -97,6 +118,7 @@ int main(void)
 		cmocka_unit_test(test_check_relative),
 		cmocka_unit_test(test_percent_decode),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_check_servable),
 		cmocka_unit_test(test_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -72,6 +72,10 @@ static const struct tcase cases[] = {
 	{ "/static/", "/static/a%1b", 400, NULL },
 	{ "/static/", "/static/..%5c..%5csecret", 400, NULL },
 	{ "/static/", "/static/a\\b", 400, NULL },
+	/* the bytes collect skips in names (path_check_servable) */
+	{ "/static/", "/static/a%22b.js", 400, NULL },
+	{ "/static/", "/static/a\"b.js", 400, NULL },
+	{ "/static/", "/static/a%27b.js", 0, "a'b.js" },
 	{ "/static/", "/static/%c0%ae%c0%ae/secret", 400, NULL },
 	{ "/static/", "/static/%c0%af", 400, NULL },
 	{ "/static/", "/static/%e0%80%ae", 400, NULL },
