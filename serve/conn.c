@@ -1,12 +1,17 @@
 /* conn.c: one connection's life: read heads, answer them in order (pipelining), send, keep alive or close. */
 #include <errno.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "options.h"
 #include "conn.h"
 
@@ -50,6 +55,32 @@ static ssize_t send_mem(struct conn *c)
 }
 
 /*
+ * A kept-open file ended before the bytes its Content-Length promised
+ * (truncated or rewritten in place after the load).  The client gets a
+ * short body and a close, the error log the file's name: at most one line
+ * a second, as every request for the file meets the same end.  The name
+ * comes from /proc, so the request path keeps no names of its own.
+ */
+static void report_short_file(const struct segment *s)
+{
+	static atomic_llong last_report;
+	long long now = (long long)time(NULL), last = atomic_load(&last_report);
+	char link[64], path[PATH_MAX], q[LOG_NAME_MAX];
+	ssize_t n;
+
+	if (last == now || !atomic_compare_exchange_strong(&last_report, &last, now))
+		return;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", s->fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n < 0)
+		n = snprintf(path, sizeof(path), "(fd %d)", s->fd);
+	path[n] = '\0';
+	log_error("%s: file ends at byte %lld, %llu bytes short of what was loaded: "
+		  "response cut short, connection closed (collect again, or reload)",
+		  log_name(path, q), (long long)s->off, (unsigned long long)s->len);
+}
+
+/*
  * Sends what it can.  0 when all is out, 1 when the socket is full
  * (EPOLLOUT resumes), -1 when the peer is gone.
  */
@@ -71,6 +102,7 @@ static int conn_send(struct conn *c)
 				if (!s->len)
 					c->segi++;
 			} else if (n == 0) {
+				report_short_file(s);
 				return -1; /* file shrank under us: framing is lost */
 			}
 		}

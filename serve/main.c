@@ -1,8 +1,10 @@
 /* main.c: serve's start-up (options, sockets, privileges, index, workers) and its signal loop. */
+#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +92,59 @@ static void raise_nofile(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+}
+
+/* Descriptors open now (listeners, the tree's kept-open files, logs). */
+static size_t fds_open(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n ? n - 1 : 0;  /* not the one reading the directory */
+}
+
+/* Spare descriptors: an accept() to answer 503 on, the index and
+ * manifest a reload reads, the access log's reopen. */
+#define FD_SPARE 16
+
+/*
+ * Connections take a descriptor each; past the open-file limit accept()
+ * fails and clients wait unanswered.  So --max-connections is clamped to
+ * what the limit holds beside what serve keeps open (and what a reload
+ * opens beside it: a second set of the tree's files), with one warning, and
+ * clients over it get the 503.  0, or -1 when no connection would fit.
+ */
+static int fit_connections(struct serve *s, const struct index_gen *g)
+{
+	struct rlimit rl;
+	uint64_t reserve, fit;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	reserve = fds_open() + g->stats.open_fds + 2 * (uint64_t)s->nworkers + FD_SPARE;
+	fit = rl.rlim_cur > reserve ? rl.rlim_cur - reserve : 0;
+	if (s->opt.max_connections <= fit)
+		return 0;
+	if (!fit)
+		return log_error("the open-file limit (RLIMIT_NOFILE %llu) leaves no descriptor "
+				 "for connections beside the %llu serve needs: raise it (ulimit -n, "
+				 "LimitNOFILE=)", (unsigned long long)rl.rlim_cur,
+				 (unsigned long long)reserve);
+	log_warn("--max-connections %u does not fit the open-file limit (RLIMIT_NOFILE %llu, "
+		 "hard limit %llu; %llu kept for the tree, listeners and workers): using %llu, "
+		 "clients over it get 503 (raise ulimit -n or LimitNOFILE=)",
+		 s->opt.max_connections, (unsigned long long)rl.rlim_cur,
+		 (unsigned long long)rl.rlim_max, (unsigned long long)reserve,
+		 (unsigned long long)fit);
+	s->opt.max_connections = (unsigned)fit;
+	return 0;
 }
 
 static int open_listeners(struct serve *s)
@@ -298,6 +353,10 @@ static int start(struct serve *s)
 	g = index_build(&s->icfg);
 	if (!g)
 		return -1;
+	if (fit_connections(s, g)) {
+		index_unref(g);
+		return -1;
+	}
 	index_publish(g);
 	response_init();
 	if (start_workers(s))
