@@ -237,6 +237,12 @@ static void type_of(struct run *r, struct cfile *f, unsigned tid)
 		return;
 	}
 	n = head_bytes(f, buf, sizeof(buf));
+	if (n < 0) {
+		/* an unreadable source fails the run, whichever read met it first */
+		cfile_fail(f, "cannot read %s: %s", cfile_label(f), strerror(errno));
+		f->type = MIME_DEFAULT;
+		return;
+	}
 	if (!r->magic[tid])
 		r->magic[tid] = mime_magic_open();
 	if (n < 0 || !r->magic[tid]) {
