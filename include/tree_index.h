@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 struct manifest;
+struct file_fact;
 
 /*
  * The on-disk contract between collect and serve.  collect writes
@@ -13,7 +14,8 @@ struct manifest;
  * so that serving needs no stat, hash or libmagic per request.
  *
  *   {"files": [
- *   {"encodings": {"br": {"hash": "<16 hex>", "size": 300},
+ *   {"dcz": [{"dictionary": "<64 hex>", "hash": "<16 hex>", "size": 90}],
+ *    "encodings": {"br": {"hash": "<16 hex>", "size": 300},
  *                  "gzip": {"hash": "<16 hex>", "size": 400}},
  *    "hash": "<16 hex>", "immutable": true, "mtime": 1700000000,
  *    "path": "css/base.1a2b3c4d5e6f.css", "size": 1234,
@@ -25,7 +27,13 @@ struct manifest;
  * streamed out and read back line by line without a DOM of the whole tree.
  * files are sorted by path.  A variant lives beside its file as PATH.br,
  * PATH.zst or PATH.gz and is not listed on its own.  "immutable" marks the
- * hashed names the manifest lists.  The index is written before the manifest
+ * hashed names the manifest lists.  "dcz" (present only when non-empty) lists
+ * the RFC 9842 dictionary-compressed deltas of the file against earlier
+ * versions of the same logical file: "dictionary" is the SHA-256 of the
+ * dictionary's bytes (what a browser sends in Available-Dictionary), hash and
+ * size are the delta file's, which lives beside the file as
+ * PATH.<first 16 hex of the dictionary's SHA-256>.dcz (tree_delta_name()).
+ * At most TREE_DCZ_MAX per file, no dictionary twice.  The index is written before the manifest
  * (the manifest's rename is the commit point) and records the manifest's
  * hash, so a reader can tell an index that does not belong to the manifest.
  */
@@ -43,6 +51,42 @@ int tree_enc_of_name(const char *path, size_t *stem_len);
 
 #define FACT_IMMUTABLE (1u << 0)
 
+/* RFC 9842 dictionary-compressed ("dcz") deltas: the token, the suffix of
+ * their files, the SHA-256 size and the most a file may list. */
+#define TREE_DCZ_TOKEN "dcz"
+#define TREE_DCZ_SUFFIX ".dcz"
+#define TREE_SHA256_LEN 32
+#define TREE_DCZ_MAX 4
+/* Hex digits of the dictionary's SHA-256 in a delta's file name. */
+#define TREE_DCZ_NAME_HEX 16
+
+struct file_delta {
+	unsigned char dict_sha[TREE_SHA256_LEN]; /* SHA-256 of the dictionary */
+	uint64_t size;                           /* of the delta file */
+	uint64_t hash;                           /* of the delta file (ETag) */
+};
+
+/* A SHA-256 as 64 lower-case hex digits, and back (0, or -1). */
+void tree_sha_hex(const unsigned char sha[TREE_SHA256_LEN], char out[2 * TREE_SHA256_LEN + 1]);
+int tree_sha_parse(const char *s, unsigned char sha[TREE_SHA256_LEN]);
+
+/* PATH.<16 hex of dict_sha>.dcz for the delta of path against dict_sha;
+ * owned, free with free(). */
+char *tree_delta_name(const char *path, const unsigned char dict_sha[TREE_SHA256_LEN]);
+/*
+ * Whether a file of this Content-Type is worth keeping deltas for and
+ * offering as a dictionary (CSS, JavaScript, JSON, wasm, SVG, XML: what a
+ * browser fetches again in a new version).  Returns the match-dest value
+ * to send with it (an sf inner list such as ("style"), or "" for none), or
+ * NULL when it is not a candidate.  Static storage.
+ */
+const char *tree_dictionary_dest(const char *type);
+
+/* Sorts f->dcz by dictionary hash (the order the index lists them in). */
+void tree_fact_sort_deltas(struct file_fact *f);
+/* Whether name has the shape tree_delta_name() gives (scans skip them). */
+int tree_is_delta_name(const char *name);
+
 struct file_variant {
 	int present;
 	uint64_t size;
@@ -57,6 +101,8 @@ struct file_fact {
 	int64_t mtime;
 	unsigned flags;
 	struct file_variant enc[ENC_COUNT];
+	unsigned ndcz;                       /* deltas in dcz[] */
+	struct file_delta dcz[TREE_DCZ_MAX]; /* sorted by dict_sha */
 };
 
 struct tree_index {

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +34,104 @@ int tree_enc_of_name(const char *path, size_t *stem_len)
 		}
 	}
 	return -1;
+}
+
+static void hex_bytes(const unsigned char *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Exactly 2 * n lower-case hex digits into b.  0, or -1. */
+static int parse_hex_bytes(const char *s, unsigned char *b, size_t n)
+{
+	if (strlen(s) != 2 * n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		b[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+void tree_sha_hex(const unsigned char sha[TREE_SHA256_LEN], char out[2 * TREE_SHA256_LEN + 1])
+{
+	hex_bytes(sha, TREE_SHA256_LEN, out);
+}
+
+int tree_sha_parse(const char *s, unsigned char sha[TREE_SHA256_LEN])
+{
+	return parse_hex_bytes(s, sha, TREE_SHA256_LEN);
+}
+
+char *tree_delta_name(const char *path, const unsigned char dict_sha[TREE_SHA256_LEN])
+{
+	char hex[2 * TREE_SHA256_LEN + 1];
+	size_t n = strlen(path) + TREE_DCZ_NAME_HEX + sizeof(TREE_DCZ_SUFFIX) + 1;
+	char *name = xmalloc(n);
+
+	hex_bytes(dict_sha, TREE_SHA256_LEN, hex);
+	snprintf(name, n, "%s.%.*s%s", path, TREE_DCZ_NAME_HEX, hex, TREE_DCZ_SUFFIX);
+	return name;
+}
+
+int tree_is_delta_name(const char *name)
+{
+	size_t len = strlen(name), sl = strlen(TREE_DCZ_SUFFIX);
+	const char *h;
+
+	if (len < 2 + TREE_DCZ_NAME_HEX + sl || strcmp(name + len - sl, TREE_DCZ_SUFFIX))
+		return 0;
+	h = name + len - sl - TREE_DCZ_NAME_HEX;
+	if (h[-1] != '.')
+		return 0;
+	for (int i = 0; i < TREE_DCZ_NAME_HEX; i++)
+		if (hex_digit(h[i]) < 0)
+			return 0;
+	return 1;
+}
+
+const char *tree_dictionary_dest(const char *type)
+{
+	static const struct {
+		const char *type, *dest;
+	} kinds[] = {
+		{ "text/css", "(\"style\")" },
+		{ "text/javascript", "(\"script\")" },
+		{ "application/javascript", "(\"script\")" },
+		{ "application/json", "" },
+		{ "application/manifest+json", "" },
+		{ "application/wasm", "" },
+		{ "image/svg+xml", "" },
+		{ "application/xml", "" },
+		{ "text/xml", "" },
+	};
+	size_t n;
+
+	if (!type)
+		return NULL;
+	n = strcspn(type, "; ");
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strlen(kinds[i].type) == n && !strncmp(type, kinds[i].type, n))
+			return kinds[i].dest;
+	return NULL;
 }
 
 #define TREE_INDEX_VERSION 1
@@ -123,7 +222,19 @@ static void put_fact(struct strbuf *sb, const struct file_fact *f)
 {
 	int first = 1;
 
-	strbuf_addstr(sb, "{\"encodings\": {");
+	strbuf_addch(sb, '{');
+	/* "dcz" sorts before "encodings"; absent when empty, so an index of a
+	 * tree without deltas is byte for byte what it was before them. */
+	for (unsigned i = 0; i < f->ndcz; i++) {
+		char hex[2 * TREE_SHA256_LEN + 1];
+
+		hex_bytes(f->dcz[i].dict_sha, TREE_SHA256_LEN, hex);
+		strbuf_addf(sb, "%s{\"dictionary\": \"%s\", ", i ? ", " : "\"dcz\": [", hex);
+		put_hash(sb, "hash", f->dcz[i].hash);
+		strbuf_addf(sb, ", \"size\": %llu}%s", (unsigned long long)f->dcz[i].size,
+			    i + 1 == f->ndcz ? "], " : "");
+	}
+	strbuf_addstr(sb, "\"encodings\": {");
 	/* Sorted keys: "br", "gzip", "zstd". */
 	static const int order[ENC_COUNT] = { ENC_BR, ENC_GZIP, ENC_ZSTD };
 	for (int i = 0; i < ENC_COUNT; i++) {
@@ -228,6 +339,47 @@ static int header_safe(const char *s)
 	return n > 0 && n < 256;
 }
 
+static int delta_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct file_delta *)a)->dict_sha,
+		      ((const struct file_delta *)b)->dict_sha, TREE_SHA256_LEN);
+}
+
+void tree_fact_sort_deltas(struct file_fact *f)
+{
+	if (f->ndcz > 1)
+		qsort(f->dcz, f->ndcz, sizeof(f->dcz[0]), delta_cmp);
+}
+
+/* "dcz": an array of at most TREE_DCZ_MAX deltas, each dictionary once,
+ * none of them for a file that is not immutable (only a hashed name has
+ * versions a browser can hold).  0, or -1. */
+static int deltas_from_json(json_t *arr, struct file_fact *f)
+{
+	size_t n = json_array_size(arr);
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr) || n > TREE_DCZ_MAX || !(f->flags & FACT_IMMUTABLE))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		json_t *d = json_array_get(arr, i);
+		const char *sha = json_string_value(json_object_get(d, "dictionary"));
+		struct file_delta *fd = &f->dcz[i];
+
+		if (!sha || parse_hex_bytes(sha, fd->dict_sha, TREE_SHA256_LEN) ||
+		    json_u64(d, "size", &fd->size) || json_hash(d, "hash", &fd->hash) ||
+		    fd->size == 0)
+			return -1;
+	}
+	f->ndcz = (unsigned)n;
+	tree_fact_sort_deltas(f);
+	for (unsigned i = 1; i < f->ndcz; i++)
+		if (!delta_cmp(&f->dcz[i - 1], &f->dcz[i]))
+			return -1;
+	return 0;
+}
+
 static int fact_from_json(json_t *o, struct tree_index *ti)
 {
 	const char *path = json_string_value(json_object_get(o, "path"));
@@ -255,7 +407,7 @@ static int fact_from_json(json_t *o, struct tree_index *ti)
 			return -1;
 		f->enc[e].present = 1;
 	}
-	return 0;
+	return deltas_from_json(json_object_get(o, "dcz"), f);
 }
 
 /* A damaged index is a warning, not an error: every caller falls back

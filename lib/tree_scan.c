@@ -164,6 +164,15 @@ static int fold_variant(struct tree_index *ti, const struct file_fact *v)
 	struct file_fact *base;
 	char *stem;
 
+	/* A delta of ours beside its file is not a file of its own; without
+	 * the index naming it, it is not served at all. */
+	if (e < 0 && tree_is_delta_name(v->path)) {
+		n = strlen(v->path) - TREE_DCZ_NAME_HEX - 1 - strlen(TREE_DCZ_SUFFIX);
+		stem = xstrndup(v->path, n);
+		base = (struct file_fact *)tree_index_find(ti, stem);
+		free(stem);
+		return base != NULL;
+	}
 	if (e < 0)
 		return 0;
 	stem = xstrndup(v->path, n);
@@ -176,7 +185,8 @@ static int fold_variant(struct tree_index *ti, const struct file_fact *v)
 }
 
 /*
- * Turns PATH.br / PATH.zst / PATH.gz entries into variants of PATH.  Folded
+ * Turns PATH.br / PATH.zst / PATH.gz entries into variants of PATH (and
+ * drops PATH.<hex>.dcz deltas: the scan cannot vouch for them).  Folded
  * entries are only marked during the pass: tree_index_find() still needs
  * every path while it runs.
  */
