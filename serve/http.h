@@ -75,6 +75,10 @@ struct http_request {
 	struct http_slice if_match, if_none_match;
 	struct http_slice if_modified_since, if_unmodified_since;
 	struct http_slice if_range, range, accept_encoding;
+	/* Available-Dictionary (RFC 9842), kept as a list field so that a
+	 * repeated one is not a 400 but a value http_dictionary_parse()
+	 * refuses. */
+	struct http_slice available_dictionary;
 	struct http_slice user_agent, referer; /* first one, for the log */
 	/* The last X-Forwarded-For line, for the log of a unix-socket peer
 	 * (nginx in front appends the address it saw last). */
@@ -198,6 +202,45 @@ int http_range_parse(struct http_slice range, uint64_t size,
  */
 #define HTTP_ENC_IDENTITY (-1)
 int http_encoding_choose(struct http_slice accept_encoding, unsigned avail);
+
+/*
+ * The q-value (0..1000) Accept-Encoding gives the content coding named
+ * coding (lower case, e.g. "dcz"): its own element, else "*", else 0.  An
+ * absent field accepts no coding but identity: 0.
+ */
+int http_encoding_q(struct http_slice accept_encoding, const char *coding);
+
+/* Compression Dictionary Transport (RFC 9842). */
+#define HTTP_DICT_HASH_LEN 32 /* SHA-256 */
+
+/*
+ * Decodes an Available-Dictionary value: one structured-field byte sequence
+ * ":<base64>:" holding a 32-byte hash (the trailing "=" may be left out).
+ * 0 with out filled, or -1 for anything else (absent, malformed, repeated
+ * lines, another length): the caller then ignores the field.
+ */
+int http_dictionary_parse(struct http_slice value, unsigned char out[HTTP_DICT_HASH_LEN]);
+
+/*
+ * Splits a hashed name as hash_name() makes it ("css/site.<12 hex>.css",
+ * "LICENSE.<12 hex>"): *stem_len is the length up to the dot before the
+ * hash, *ext_off where the part after the hash starts ("" or ".css").
+ * 0, or -1 when path has no such hash part or no stem before it.
+ */
+int http_hashed_split(const char *path, size_t *stem_len, size_t *ext_off);
+
+/*
+ * The Use-As-Dictionary match pattern for hashed name path under alias
+ * ("/static/"): alias + stem + ".*" + ext, every byte outside
+ * [A-Za-z0-9._~/-] percent-encoded as Django's quote() writes URLs (so no
+ * URLPattern special character nor '"' or '\' can appear: it needs no
+ * other escaping inside an sf-string).  Writes a NUL-terminated pattern
+ * into out and returns its length, or 0 when path is not a hashed name or
+ * the pattern does not fit in size bytes.  Which other names the pattern
+ * also matches is the caller's to check (a "*" matches "/" too).
+ */
+size_t http_dictionary_pattern(const char *alias, const char *path, char *out,
+			       size_t size);
 
 /* Date: IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT" (29 chars + NUL). */
 #define HTTP_DATE_SIZE 30

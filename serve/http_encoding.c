@@ -15,6 +15,8 @@
 struct prefs {
 	int q[ENC_COUNT];
 	int identity, star;
+	const char *extra; /* one more coding to look for (NULL: none) */
+	int extra_q;
 };
 
 static int is_ows(char c)
@@ -84,6 +86,8 @@ static void take_element(struct prefs *pr, const char *p, const char *end)
 		slot = &pr->star;
 	else if (coding_is(p, n, "x-gzip"))
 		slot = &pr->q[ENC_GZIP];
+	else if (pr->extra && coding_is(p, n, pr->extra))
+		slot = &pr->extra_q;
 	for (i = 0; !slot && i < ENC_COUNT; i++)
 		if (coding_is(p, n, tree_enc_token[i]))
 			slot = &pr->q[i];
@@ -110,7 +114,7 @@ static void parse_line(struct http_slice v, struct prefs *pr)
 	}
 }
 
-static void parse_prefs(struct http_slice field, struct prefs *pr)
+static void parse_prefs(struct http_slice field, struct prefs *pr, const char *extra)
 {
 	struct http_slice line;
 	size_t pos = 0;
@@ -118,7 +122,8 @@ static void parse_prefs(struct http_slice field, struct prefs *pr)
 
 	for (i = 0; i < ENC_COUNT; i++)
 		pr->q[i] = Q_UNSET;
-	pr->identity = pr->star = Q_UNSET;
+	pr->identity = pr->star = pr->extra_q = Q_UNSET;
+	pr->extra = extra;
 	while (http_field_next(field, "accept-encoding", &pos, &line))
 		parse_line(line, pr);
 }
@@ -131,7 +136,7 @@ int http_encoding_choose(struct http_slice accept_encoding, unsigned avail)
 	/* Absent: no preference; identity is the one every client takes. */
 	if (!accept_encoding.p)
 		return HTTP_ENC_IDENTITY;
-	parse_prefs(accept_encoding, &pr);
+	parse_prefs(accept_encoding, &pr, NULL);
 	for (i = 0; i < ENC_COUNT; i++) {
 		int q = pr.q[i] != Q_UNSET ? pr.q[i]
 			: pr.star != Q_UNSET ? pr.star : 0;
@@ -149,4 +154,14 @@ int http_encoding_choose(struct http_slice accept_encoding, unsigned avail)
 	if (id_q > 0)
 		return HTTP_ENC_IDENTITY;
 	return -HTTP_NOT_ACCEPTABLE;
+}
+
+int http_encoding_q(struct http_slice accept_encoding, const char *coding)
+{
+	struct prefs pr;
+
+	if (!accept_encoding.p)
+		return 0;
+	parse_prefs(accept_encoding, &pr, coding);
+	return pr.extra_q != Q_UNSET ? pr.extra_q : pr.star != Q_UNSET ? pr.star : 0;
 }

@@ -303,7 +303,7 @@ enum field {
 	F_HOST, F_CONTENT_LENGTH, F_TRANSFER_ENCODING, F_CONNECTION,
 	F_IF_MATCH, F_IF_NONE_MATCH, F_IF_MODIFIED_SINCE, F_IF_UNMODIFIED_SINCE,
 	F_IF_RANGE, F_RANGE, F_ACCEPT_ENCODING, F_USER_AGENT, F_REFERER,
-	F_X_FORWARDED_FOR, F_OTHER
+	F_X_FORWARDED_FOR, F_AVAILABLE_DICTIONARY, F_OTHER
 };
 
 /* name[0..n) equals the lower-case lit, ignoring case.  Only for tchar
@@ -330,7 +330,7 @@ static enum field field_of(const char *name, size_t nlen)
 		K("connection"), K("if-match"), K("if-none-match"),
 		K("if-modified-since"), K("if-unmodified-since"), K("if-range"),
 		K("range"), K("accept-encoding"), K("user-agent"), K("referer"),
-		K("x-forwarded-for"),
+		K("x-forwarded-for"), K("available-dictionary"),
 #undef K
 	};
 	int i;
@@ -358,6 +358,7 @@ static struct http_slice *list_slot(struct http_request *req, enum field f)
 	case F_IF_MATCH: return &req->if_match;
 	case F_IF_NONE_MATCH: return &req->if_none_match;
 	case F_ACCEPT_ENCODING: return &req->accept_encoding;
+	case F_AVAILABLE_DICTIONARY: return &req->available_dictionary;
 	default: return NULL;
 	}
 }

@@ -26,6 +26,7 @@
 
 struct build {
 	const struct index_config *cfg;
+	const struct tree_index *ti; /* all the facts, sorted by path */
 	int rootfd;
 	struct index_gen *g;
 	time_t now;
@@ -194,10 +195,88 @@ bad:
 	return MIME_DEFAULT;
 }
 
-static void build_headers(struct build *b, const struct file_fact *f,
-			  struct entry *e, int k)
+/* The first fact whose path is not below key (ti is sorted by path). */
+static size_t lower_bound(const struct tree_index *ti, const char *key)
 {
-	struct variant *v = &e->var[k];
+	size_t lo = 0, hi = ti->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(ti->v[mid].path, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Whether middle[0..n) is a hash part of hash_name(): 12 lower-case hex. */
+static int is_hash_part(const char *middle, size_t n)
+{
+	if (n != HASH_NAME_LEN)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("0123456789abcdef", middle[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * RFC 9842 §10-11: a match pattern must cover this logical file's hashed
+ * names and nothing else.  "stem.*.ext" also matches "stem.min.<hash>.ext"
+ * or "stem.x/y.ext" (the wildcard takes "/"): when any other name in the
+ * tree is matched, the file gets no Use-As-Dictionary at all.
+ */
+static int pattern_is_exact(const struct tree_index *ti, const char *path,
+			    size_t stem, size_t ext)
+{
+	size_t plen = stem + 1, slen = strlen(path + ext);
+	char *prefix = xstrndup(path, plen);
+	int exact = 1;
+
+	for (size_t i = lower_bound(ti, prefix); i < ti->n && exact; i++) {
+		const char *q = ti->v[i].path;
+		size_t qlen = strlen(q);
+
+		if (strncmp(q, prefix, plen))
+			break;
+		if (qlen < plen + slen || strcmp(q + qlen - slen, path + ext))
+			continue;
+		exact = is_hash_part(q + plen, qlen - plen - slen);
+	}
+	free(prefix);
+	return exact;
+}
+
+/*
+ * The Use-As-Dictionary line for f, or "" (not a hashed name of a
+ * dictionary type, no alias, a pattern that would reach other files).
+ */
+static void dictionary_header(struct build *b, const struct file_fact *f,
+			      struct strbuf *out)
+{
+	const char *dest = tree_dictionary_dest(f->type);
+	char pattern[HTTP_TARGET_MAX + 1];
+	size_t stem, ext;
+
+	if (!dest || !b->cfg->alias || !(f->flags & FACT_IMMUTABLE) ||
+	    http_hashed_split(f->path, &stem, &ext) ||
+	    !http_dictionary_pattern(b->cfg->alias, f->path, pattern, sizeof(pattern)) ||
+	    !pattern_is_exact(b->ti, f->path, stem, ext))
+		return;
+	strbuf_addf(out, "Use-As-Dictionary: match=\"%s\"", pattern);
+	if (*dest)
+		strbuf_addf(out, ", match-dest=%s", dest);
+	strbuf_addstr(out, "\r\n");
+}
+
+/* Heads of v, one representation of e: coding is its Content-Encoding
+ * (NULL: identity), uad the Use-As-Dictionary line (may be empty). */
+static void build_headers(struct build *b, const struct file_fact *f,
+			  struct entry *e, struct variant *v, const char *coding,
+			  const struct strbuf *uad)
+{
 	struct strbuf h = STRBUF_INIT, h304 = STRBUF_INIT;
 	const char *cc = e->flags & FACT_IMMUTABLE ? IMMUTABLE_CC : b->cfg->cache_control;
 	char date[HTTP_DATE_SIZE];
@@ -206,17 +285,48 @@ static void build_headers(struct build *b, const struct file_fact *f,
 	http_date_format((time_t)e->mtime, date);
 	strbuf_addf(&h304, "ETag: %s\r\nLast-Modified: %s\r\nCache-Control: %s\r\n",
 		    v->etag, date, cc);
-	if (e->flags & ENTRY_HAS_VARIANTS)
+	/* Every representation of a file with deltas depends on both fields. */
+	if (e->flags & ENTRY_HAS_DELTAS)
+		strbuf_addstr(&h304, "Vary: Accept-Encoding, Available-Dictionary\r\n");
+	else if (e->flags & ENTRY_HAS_VARIANTS)
 		strbuf_addstr(&h304, "Vary: Accept-Encoding\r\n");
 	if (b->cfg->cors)
 		strbuf_addf(&h304, "Access-Control-Allow-Origin: %s\r\n", b->cfg->cors);
 	strbuf_addf(&h, "Content-Type: %s\r\n", safe_type(f->type, f->path));
-	if (k != VAR_IDENTITY)
-		strbuf_addf(&h, "Content-Encoding: %s\r\n", tree_enc_token[k - 1]);
+	if (coding)
+		strbuf_addf(&h, "Content-Encoding: %s\r\n", coding);
 	strbuf_add(&h, h304.buf, h304.len);
+	strbuf_add(&h, uad->buf, uad->len);
 	strbuf_addstr(&h, "X-Content-Type-Options: nosniff\r\nAccept-Ranges: bytes\r\n");
 	v->hdr = strbuf_detach(&h, &v->hdr_len);
 	v->hdr304 = strbuf_detach(&h304, &v->hdr304_len);
+}
+
+/* Opens the dcz deltas the index lists for f (a missing one only loses
+ * that delta).  0, or -1. */
+static int open_deltas(struct build *b, const struct file_fact *f, struct entry *e)
+{
+	if (!(e->flags & FACT_IMMUTABLE))
+		return 0;
+	for (unsigned i = 0; i < f->ndcz; i++) {
+		struct variant *v = &e->dcz[e->ndcz];
+		char *name = tree_delta_name(f->path, f->dcz[i].dict_sha);
+		int r;
+
+		v->size = f->dcz[i].size;
+		v->hash = f->dcz[i].hash;
+		r = open_variant(b, name, v, NULL);
+		free(name);
+		if (r < 0)
+			return -1;
+		if (r == 1)
+			continue;
+		v->present = 1;
+		memcpy(e->dict_sha[e->ndcz], f->dcz[i].dict_sha, TREE_SHA256_LEN);
+		e->ndcz++;
+		e->flags |= ENTRY_HAS_DELTAS;
+	}
+	return 0;
 }
 
 /* Fills e from f: 0, 1 to skip the file, -1 on error. */
@@ -228,6 +338,8 @@ static int build_entry(struct build *b, const struct file_fact *f, struct entry 
 	memset(e, 0, sizeof(*e));
 	for (k = 0; k < VAR_COUNT; k++)
 		e->var[k].fd = -1;
+	for (k = 0; k < TREE_DCZ_MAX; k++)
+		e->dcz[k].fd = -1;
 	if (path_check_relative(f->path) || path_has_dot_component(f->path))
 		return 1;
 	e->mtime = f->mtime;
@@ -260,29 +372,43 @@ static int build_entry(struct build *b, const struct file_fact *f, struct entry 
 		else if (r == 0)
 			v->present = 1, e->flags |= ENTRY_HAS_VARIANTS;
 	}
-	strbuf_release(&p);
-	if (r)
+	if (r == 0)
+		r = open_deltas(b, f, e);
+	if (r) {
+		strbuf_release(&p);
 		return r;
+	}
 	e->path_len = strlen(f->path);
 	e->path = xstrndup(f->path, e->path_len);
 	e->key = hash_bytes(e->path, e->path_len);
+	strbuf_reset(&p);
+	dictionary_header(b, f, &p);
+	if (p.len)
+		e->flags |= ENTRY_DICTIONARY;
 	for (k = 0; k < VAR_COUNT; k++)
 		if (e->var[k].present)
-			build_headers(b, f, e, k);
+			build_headers(b, f, e, &e->var[k], k ? tree_enc_token[k - 1] : NULL, &p);
+	for (unsigned i = 0; i < e->ndcz; i++)
+		build_headers(b, f, e, &e->dcz[i], TREE_DCZ_TOKEN, &p);
+	strbuf_release(&p);
 	return 0;
+}
+
+static void variant_release(struct variant *v)
+{
+	if (v->fd >= 0)
+		close(v->fd);
+	free((void *)v->body);
+	free((void *)v->hdr);
+	free((void *)v->hdr304);
 }
 
 static void entry_release(struct entry *e)
 {
-	for (int k = 0; k < VAR_COUNT; k++) {
-		struct variant *v = &e->var[k];
-
-		if (v->fd >= 0)
-			close(v->fd);
-		free((void *)v->body);
-		free((void *)v->hdr);
-		free((void *)v->hdr304);
-	}
+	for (int k = 0; k < VAR_COUNT; k++)
+		variant_release(&e->var[k]);
+	for (int k = 0; k < TREE_DCZ_MAX; k++)
+		variant_release(&e->dcz[k]);
 	free((void *)e->path);
 }
 
@@ -399,11 +525,14 @@ struct index_gen *index_build(const struct index_config *cfg)
 	atomic_init(&b.g->refs, 1);
 	b.g->stats.from_index = from_index;
 	b.g->v = xcalloc(ti.n ? ti.n : 1, sizeof(*b.g->v));
+	b.ti = &ti;
 	for (size_t i = 0; i < ti.n && r >= 0; i++) {
 		r = build_entry(&b, &ti.v[i], &b.g->v[b.g->n]);
 		if (r == 0) {
 			b.g->stats.variants += !!(b.g->v[b.g->n].flags & ENTRY_HAS_VARIANTS);
 			b.g->stats.immutable += !!(b.g->v[b.g->n].flags & FACT_IMMUTABLE);
+			b.g->stats.dictionaries += !!(b.g->v[b.g->n].flags & ENTRY_DICTIONARY);
+			b.g->stats.deltas += b.g->v[b.g->n].ndcz;
 			b.g->n++;
 		} else {
 			entry_release(&b.g->v[b.g->n]);

@@ -17,6 +17,8 @@
 #define VAR_COUNT (1 + ENC_COUNT)
 
 #define ENTRY_HAS_VARIANTS (1u << 8) /* flags beyond FACT_* */
+#define ENTRY_HAS_DELTAS (1u << 9)   /* dcz[] holds at least one delta */
+#define ENTRY_DICTIONARY (1u << 10)  /* sent with Use-As-Dictionary */
 
 /* One representation of a file (the file itself, or its .br/.zst/.gz). */
 struct variant {
@@ -42,10 +44,16 @@ struct entry {
 	int64_t mtime;     /* seconds, for Last-Modified / If-Modified-Since */
 	unsigned flags;    /* FACT_IMMUTABLE, ENTRY_HAS_VARIANTS */
 	struct variant var[VAR_COUNT];
+	/* RFC 9842 deltas against earlier versions: dcz[i] is the delta whose
+	 * dictionary's SHA-256 is dict_sha[i]. */
+	unsigned ndcz;
+	unsigned char dict_sha[TREE_DCZ_MAX][TREE_SHA256_LEN];
+	struct variant dcz[TREE_DCZ_MAX];
 };
 
 struct index_stats {
 	size_t files, variants, immutable, in_memory, open_fds, rehashed;
+	size_t dictionaries, deltas; /* Use-As-Dictionary files, dcz deltas */
 	size_t future; /* modified after the load: Last-Modified is the load */
 	uint64_t memory_bytes;
 	int from_index; /* 1: .staticroot-index.json, 0: scanned */
@@ -70,6 +78,8 @@ struct index_config {
 	const char *root;
 	const char *cache_control; /* for files that are not immutable */
 	const char *cors;          /* Access-Control-Allow-Origin, or NULL */
+	const char *alias;         /* URL prefix ("/static/"), for match patterns;
+				    * NULL: no Use-As-Dictionary */
 	int follow_symlinks;
 	/* The generation being replaced, or NULL: a hashed name it served as
 	 * immutable stays immutable while its bytes are the same, although

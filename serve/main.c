@@ -80,6 +80,9 @@ static void print_summary(const struct serve *s, const struct index_gen *g)
 	       st->from_index ? TREE_INDEX_NAME : "a scan of the tree");
 	printf("serve: alias %s, %d worker(s), cache-control \"%s\"\n", s->opt.alias,
 	       s->nworkers, s->opt.cache_control);
+	if (st->dictionaries || st->deltas)
+		printf("serve: %zu dictionary file(s), %zu dcz delta(s)\n", st->dictionaries,
+		       st->deltas);
 	for (size_t i = 0; i < s->opt.nlisten; i++)
 		printf("serve: listen %s\n", s->opt.listen[i]);
 }
@@ -308,8 +311,10 @@ static int setup(struct serve *s, int argc, char **argv)
 	s->nworkers = s->opt.workers ? s->opt.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (s->nworkers < 1)
 		s->nworkers = 1;
-	s->icfg = (struct index_config){ s->opt.root, s->opt.cache_control, s->opt.cors,
-					 s->opt.follow_symlinks, NULL };
+	s->icfg = (struct index_config){ .root = s->opt.root,
+					 .cache_control = s->opt.cache_control,
+					 .cors = s->opt.cors, .alias = s->opt.alias,
+					 .follow_symlinks = s->opt.follow_symlinks };
 	s->srv.opt = &s->opt;
 	s->srv.allowed_host = (const char **)s->opt.allowed_host;
 	s->srv.nallowed_host = s->opt.nallowed_host;
