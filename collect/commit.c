@@ -190,6 +190,8 @@ static int write_index(struct run *r, const struct outs *o, uint64_t manifest_ha
 		ff->mtime = src->mtime;
 		ff->flags = src->flags;
 		memcpy(ff->enc, src->enc, sizeof(ff->enc));
+		ff->ndcz = src->ndcz;
+		memcpy(ff->dcz, src->dcz, sizeof(ff->dcz));
 	}
 	tree_index_sort(&ti);
 	rc = tree_index_write(&ti, r->root);
@@ -213,6 +215,8 @@ static void kept_paths(const struct outs *o, struct strlist *keep)
 			sprintf(p, "%s%s", ff->path, tree_enc_suffix[e]);
 			strlist_add_nodup(keep, p);
 		}
+		for (unsigned d = 0; d < ff->ndcz; d++)
+			strlist_add_nodup(keep, tree_delta_name(ff->path, ff->dcz[d].dict_sha));
 	}
 }
 

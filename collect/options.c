@@ -12,6 +12,7 @@
 #include "config.h"
 #include "django.h"
 #include "log.h"
+#include "tree_index.h"
 #include "options.h"
 #include "prune.h"
 #include "xalloc.h"
@@ -91,6 +92,8 @@ static const char usage_text[] =
 "      --cache-dir DIR     compression cache (default: $XDG_CACHE_HOME/staticroot)\n"
 "      --no-cache-dir      compress without the cache\n"
 "      --cache-max-size N  bound of the cache, bytes or K/M/G (default 1G)\n"
+"      --dictionary-versions K  dcz deltas against the K previous versions\n"
+"                          of each changed file (default 2, 0 off, at most 4)\n"
 "  -j, --jobs N            worker threads (default: all cores)\n"
 "      --max-expand SIZE   bytes all archive sources of a run may expand to\n"
 "                          (default 4G; K, M, G suffixes; at least 1M)\n"
@@ -115,7 +118,7 @@ static const char usage_text[] =
 enum {
 	OPT_CONFIG = 256, OPT_APP, OPT_APPS, OPT_NO_DEFAULT_IGNORE, OPT_NOINPUT,
 	OPT_NO_POST, OPT_STATIC_URL, OPT_ALLOW_MISSING,
-	OPT_JS_MODULES, OPT_COMPRESS, OPT_NO_COMPRESS, OPT_BROTLI_Q,
+	OPT_JS_MODULES, OPT_COMPRESS, OPT_NO_COMPRESS, OPT_BROTLI_Q, OPT_DICT_VERSIONS,
 	OPT_ARCHIVE, OPT_VERSION, OPT_UPLOAD, OPT_UPLOAD_ONLY, OPT_S3_ENDPOINT,
 	OPT_S3_ADDRESSING, OPT_UPLOAD_JOBS, OPT_UPLOAD_CC,
 	OPT_DJANGO, OPT_DJANGO_SETTINGS, OPT_PYTHON,
@@ -147,6 +150,7 @@ static const struct option long_opts[] = {
 	{ "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
 	{ "no-cache-dir", no_argument, NULL, OPT_NO_CACHE_DIR },
 	{ "cache-max-size", required_argument, NULL, OPT_CACHE_MAX_SIZE },
+	{ "dictionary-versions", required_argument, NULL, OPT_DICT_VERSIONS },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "max-expand", required_argument, NULL, OPT_MAX_EXPAND },
 	{ "archive", required_argument, NULL, OPT_ARCHIVE },
@@ -345,6 +349,8 @@ static int apply(struct options *o, int code, const char *name, const char *v,
 	case 'j': return parse_int("jobs", v, 1, 1024, &o->jobs);
 	case OPT_MAX_EXPAND: return parse_size("max-expand", v, &o->max_expand);
 	case OPT_BROTLI_Q: return parse_int("brotli-quality", v, 0, 11, &o->brotli_quality);
+	case OPT_DICT_VERSIONS:
+		return parse_int("dictionary-versions", v, 0, TREE_DCZ_MAX, &o->dictionary_versions);
 	case OPT_STATIC_URL:
 		set_str(&o->static_url, v);
 		o->static_url_cli = !from_config;
@@ -434,6 +440,7 @@ static void set_defaults(struct options *o)
 	o->brotli_quality = -1;
 	o->compress_level = COMPRESS_LEVEL_AUTO;
 	o->cache_max_size = CACHE_MAX_SIZE_DEFAULT;
+	o->dictionary_versions = 2;
 	o->jobs = cores > 0 ? (int)(cores > 256 ? 256 : cores) : 1;
 	o->static_url = xstrdup("/static/");
 	o->upload_jobs = 16;

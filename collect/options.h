@@ -46,6 +46,7 @@ struct options {
 	char *cache_dir;        /* --cache-dir, or NULL for the default */
 	int no_cache_dir;       /* --no-cache-dir */
 	unsigned long long cache_max_size; /* --cache-max-size, bytes */
+	int dictionary_versions; /* dcz deltas per changed file (0: none) */
 	int jobs;
 	unsigned long long max_expand; /* --max-expand: bytes all archives of a run expand to */
 	char *upload;           /* --upload s3://BUCKET[/PREFIX], or NULL */

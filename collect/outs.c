@@ -183,6 +183,8 @@ static void recon_dir(struct recon *rc, int dfd, const char *rel)
 
 			if (sub >= 0)
 				recon_dir(rc, sub, p);
+		} else if (tree_is_delta_name(p)) {
+			/* a dcz delta: delta.c lists the ones still wanted */
 		} else if (!outs_find(rc->o, rc->known, p)) {
 			if (variant_of(p) >= 0)
 				strlist_add(&rc->variants, p);

@@ -14,6 +14,7 @@
 #include "atomicfile.h"
 #include "bundle.h"
 #include "clear.h"
+#include "delta.h"
 #include "django.h"
 #include "hash.h"
 #include "log.h"
@@ -59,9 +60,9 @@ static uint64_t settings_hash(const struct options *o)
 	struct strbuf sb = STRBUF_INIT;
 	uint64_t h;
 
-	strbuf_addf(&sb, "%d|%s|%d|%d|%u|%d|%d|%d|%d", SCAN_VERSION, o->static_url, o->js_modules,
+	strbuf_addf(&sb, "%d|%s|%d|%d|%u|%d|%d|%d|%d|%d", SCAN_VERSION, o->static_url, o->js_modules,
 		    o->allow_missing, o->compress, o->brotli_quality, o->no_post_process,
-		    o->link, o->compress_level);
+		    o->link, o->compress_level, o->dictionary_versions);
 	h = hash_bytes(sb.buf, sb.len);
 	strbuf_release(&sb);
 	return h;
@@ -244,12 +245,15 @@ static int run_phases(struct run *r)
 	if (write_files(r) < 0)
 		return -1;
 	lap("write", &t0);
+	if (delta_files(r) < 0)
+		return -1;
+	lap("deltas", &t0);
 	if (r->o->dry_run) {
 		if (r->o->clear)
 			pretend_clear(r);
 		return 0;
 	}
-	if (commit_files(r) < 0)
+	if (commit_files(r) < 0 || delta_commit(r) < 0)
 		return -1;
 	lap("commit", &t0);
 	if (r->o->archive && write_bundle(r) < 0)
@@ -302,6 +306,7 @@ out:
 	cache_release(&r.cache);
 	encoder_release(&r.enc);
 	tree_index_release(&r.old_index);
+	dict_history_release(&r.history);
 	strlist_release(&r.strings);
 	free(r.leader);
 	free(r.root_abs);

@@ -7,6 +7,7 @@
 
 #include "cache.h"
 #include "dircache.h"
+#include "dict_history.h"
 #include "dirstamp.h"
 #include "encode.h"
 #include "fileset.h"
@@ -40,6 +41,8 @@ struct run {
 				* state to check or protect, write names directly */
 	struct strlist strings;/* owns strings that index facts borrow */
 	size_t *leader;        /* per file: the first file with the same bytes */
+	struct dict_history history; /* this run's, saved after the commit (delta.c) */
+	int history_made;      /* delta_files() built it */
 };
 
 #define STAGE_NAME ".staticroot-tmp"

@@ -1,0 +1,331 @@
+/* delta.c: phase 5b: RFC 9842 "dcz" deltas of each current hashed file against its
+ * previous versions still in the output (libzstd with the old file as raw prefix). */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+#include <zstd.h>
+
+#include "delta.h"
+#include "dict_history.h"
+#include "hash.h"
+#include "log.h"
+#include "publish.h"
+#include "run.h"
+#include "stage.h"
+#include "strbuf.h"
+#include "workq.h"
+#include "xalloc.h"
+
+/* RFC 9842 §5.2: the dcz header, then the dictionary's SHA-256. */
+static const unsigned char dcz_magic[8] = { 0x5e, 0x2a, 0x4d, 0x18, 0x20, 0x00, 0x00, 0x00 };
+#define DCZ_HEAD_LEN (sizeof(dcz_magic) + TREE_SHA256_LEN)
+#define DCZ_LEVEL 19
+#define DCZ_WINDOWLOG_MIN 10 /* zstd.h has it only for static linking */
+/* RFC 9842 §5.2: a dcz window is at most 8 MB or 1.25 x the dictionary,
+ * whichever is larger, and never over 128 MB. */
+#define DCZ_WINDOW_FLOOR ((uint64_t)8 << 20)
+#define DCZ_WINDOW_CEIL ((uint64_t)128 << 20)
+/* A delta is kept only when it is at most this % of the .br (or of the
+ * file when it has none): smaller by a clear margin, or not worth a
+ * representation of its own. */
+#define DCZ_KEEP_PERCENT 75
+#define DELTA_INPUT_MAX ((size_t)1 << 30)
+
+int delta_sha256(const void *data, size_t len, unsigned char out[TREE_SHA256_LEN])
+{
+	unsigned int n = 0;
+
+	return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) == 1 &&
+	       n == TREE_SHA256_LEN ? 0 : -1;
+}
+
+/* The largest window log RFC 9842 allows with a dictionary of dlen
+ * bytes, or 0 when none does (a dictionary over 128 MB / 1.25). */
+static int window_log_limit(uint64_t dlen)
+{
+	uint64_t limit = dlen + dlen / 4;
+	int wlog = 0;
+
+	if (limit > DCZ_WINDOW_CEIL)
+		return 0;
+	if (limit < DCZ_WINDOW_FLOOR)
+		limit = DCZ_WINDOW_FLOOR;
+	while (((uint64_t)1 << (wlog + 1)) <= limit)
+		wlog++;
+	return wlog;
+}
+
+/* What a browser does with the delta: decode it with the dictionary
+ * under the window limit.  Whether that gives src back. */
+static int delta_check(const char *delta, size_t dlen, const void *dict, size_t dictlen,
+		       const void *src, size_t slen, int wlog)
+{
+	ZSTD_DCtx *dctx = ZSTD_createDCtx();
+	char *back = xmalloc(slen ? slen : 1);
+	size_t got;
+	int ok = 0;
+
+	if (dctx && !ZSTD_isError(ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, wlog)) &&
+	    !ZSTD_isError(ZSTD_DCtx_refPrefix(dctx, dict, dictlen))) {
+		got = ZSTD_decompressDCtx(dctx, back, slen ? slen : 1, delta + DCZ_HEAD_LEN,
+					  dlen - DCZ_HEAD_LEN);
+		ok = !ZSTD_isError(got) && got == slen && !memcmp(back, src, slen);
+	}
+	ZSTD_freeDCtx(dctx);
+	free(back);
+	return ok;
+}
+
+enum delta_result delta_encode(const void *dict, size_t dictlen,
+			       const unsigned char dict_sha[TREE_SHA256_LEN],
+			       const void *src, size_t slen, struct strbuf *out)
+{
+	int wlog_max = window_log_limit(dictlen), wlog = DCZ_WINDOWLOG_MIN;
+	size_t start = out->len, bound = ZSTD_compressBound(slen), got;
+	ZSTD_CCtx *cctx;
+	enum delta_result res = DELTA_FAILED;
+
+	if (!wlog_max)
+		return DELTA_TOO_BIG;
+	/* The window covers the dictionary and the file when the limit lets
+	 * it: every match into the old version stays reachable. */
+	while (wlog < wlog_max && ((uint64_t)1 << wlog) < (uint64_t)dictlen + slen)
+		wlog++;
+	if (strbuf_grow(out, DCZ_HEAD_LEN + bound) < 0)
+		return DELTA_FAILED;
+	memcpy(out->buf + start, dcz_magic, sizeof(dcz_magic));
+	memcpy(out->buf + start + sizeof(dcz_magic), dict_sha, TREE_SHA256_LEN);
+	cctx = ZSTD_createCCtx();
+	if (!cctx ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, DCZ_LEVEL)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog, wlog)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)) ||
+	    ZSTD_isError(ZSTD_CCtx_refPrefix(cctx, dict, dictlen)))
+		goto out;
+	got = ZSTD_compress2(cctx, out->buf + start + DCZ_HEAD_LEN, bound, src, slen);
+	if (ZSTD_isError(got))
+		goto out;
+	strbuf_setlen(out, start + DCZ_HEAD_LEN + got);
+	res = delta_check(out->buf + start, DCZ_HEAD_LEN + got, dict, dictlen, src, slen,
+			  wlog_max) ? DELTA_MADE : DELTA_FAILED;
+out:
+	ZSTD_freeCCtx(cctx);
+	if (res != DELTA_MADE)
+		strbuf_setlen(out, start);
+	return res;
+}
+
+struct dpass {
+	struct run *r;
+	struct dict_line **line; /* per file: its history line, or NULL */
+	atomic_int made;
+};
+
+/* root/name's bytes into sb (reset first).  0, or -errno. */
+static int read_out(const struct run *r, const char *name, struct strbuf *sb)
+{
+	char *path = xstrcat3(r->root, "/", name);
+	int rc;
+
+	strbuf_release(sb);
+	strbuf_init(sb, DELTA_INPUT_MAX);
+	rc = strbuf_read_file(sb, path);
+	free(path);
+	return rc;
+}
+
+/* A delta file of ours for dict_sha already at name: its facts.  1 when
+ * there and well-formed, else 0. */
+static int delta_known(const struct run *r, const char *name,
+		       const unsigned char dict_sha[TREE_SHA256_LEN], struct file_delta *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ok = read_out(r, name, &sb) == 0 && sb.len > DCZ_HEAD_LEN &&
+		 !memcmp(sb.buf, dcz_magic, sizeof(dcz_magic)) &&
+		 !memcmp(sb.buf + sizeof(dcz_magic), dict_sha, TREE_SHA256_LEN);
+
+	if (ok) {
+		memcpy(d->dict_sha, dict_sha, TREE_SHA256_LEN);
+		d->size = sb.len;
+		d->hash = hash_bytes(sb.buf, sb.len);
+	}
+	strbuf_release(&sb);
+	return ok;
+}
+
+static int rejected(const struct dict_line *l, const unsigned char sha[TREE_SHA256_LEN])
+{
+	for (size_t i = 0; i < l->nrejected; i++)
+		if (!memcmp(l->rejected[i], sha, TREE_SHA256_LEN))
+			return 1;
+	return 0;
+}
+
+static void reject(struct dict_line *l, const unsigned char sha[TREE_SHA256_LEN])
+{
+	if (l->nrejected < TREE_DCZ_MAX)
+		memcpy(l->rejected[l->nrejected++], sha, TREE_SHA256_LEN);
+}
+
+/* Computes, checks and writes the delta of f (bytes cur) against dict.
+ * 0 (made or not worth it), or -1 after cfile_fail(). */
+static int make_delta(struct dpass *p, struct cfile *f, struct dict_line *l,
+		      const struct strbuf *cur, const struct strbuf *dict,
+		      const unsigned char sha[TREE_SHA256_LEN], const char *name)
+{
+	const struct file_variant *br = &f->hash.fact.enc[ENC_BR];
+	uint64_t against = br->present ? br->size : f->hash.fact.size;
+	struct strbuf out = STRBUF_INIT;
+	struct file_delta *d = &f->hash.fact.dcz[f->hash.fact.ndcz];
+	char *tmp;
+	struct stat st;
+	enum delta_result res = delta_encode(dict->buf, dict->len, sha, cur->buf, cur->len, &out);
+	int rc = 0;
+
+	if (res == DELTA_FAILED) {
+		strbuf_release(&out);
+		cfile_fail(f, "cannot make the dcz delta of %s against %s", f->hashed, name);
+		return -1;
+	}
+	if (res == DELTA_TOO_BIG || out.len * 100 > against * DCZ_KEEP_PERCENT) {
+		reject(l, sha);
+		strbuf_release(&out);
+		return 0;
+	}
+	log_info(2, "Delta of '%s' against '%s': %zu bytes", f->hashed, name, out.len);
+	name = tree_delta_name(f->hashed, sha);
+	tmp = stage_path(p->r, name);
+	rc = publish_bytes(p->r->root, name, out.buf, out.len, tmp, &st);
+	if (rc < 0) {
+		cfile_fail(f, "cannot write %s/%s: %s", p->r->root, name, strerror(-rc));
+	} else {
+		memcpy(d->dict_sha, sha, TREE_SHA256_LEN);
+		d->size = out.len;
+		d->hash = hash_bytes(out.buf, out.len);
+		f->hash.fact.ndcz++;
+		atomic_store(&p->made, 1);
+	}
+	free((char *)name);
+	free(tmp);
+	strbuf_release(&out);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The deltas of file i against the previous versions its line lists. */
+static void delta_one(size_t i, unsigned tid, void *ctx)
+{
+	struct dpass *p = ctx;
+	struct cfile *f = &p->r->fs.v[i];
+	struct dict_line *l = p->line[i];
+	struct strbuf cur = STRBUF_INIT, dict = STRBUF_INIT;
+	unsigned k = (unsigned)p->r->o->dictionary_versions;
+	int have_cur = 0;
+
+	f->hash.fact.ndcz = 0;
+	for (size_t j = 1; l && j < l->n && f->hash.fact.ndcz < k; j++) {
+		struct dict_version *dv = &l->v[j];
+		int have_dict = 0;
+		char *name;
+
+		if (!dv->has_sha) {
+			if (read_out(p->r, dv->name, &dict) < 0)
+				continue;
+			have_dict = 1;
+			if (delta_sha256(dict.buf, dict.len, dv->sha) < 0)
+				continue;
+			dv->has_sha = 1;
+		}
+		if (rejected(l, dv->sha))
+			continue;
+		name = tree_delta_name(f->hashed, dv->sha);
+		if (delta_known(p->r, name, dv->sha, &f->hash.fact.dcz[f->hash.fact.ndcz])) {
+			f->hash.fact.ndcz++;
+		} else if ((have_dict || read_out(p->r, dv->name, &dict) == 0) &&
+			   (have_cur || (have_cur = read_out(p->r, f->hashed, &cur) == 0)) &&
+			   make_delta(p, f, l, &cur, &dict, dv->sha, dv->name) < 0) {
+			free(name);
+			break;
+		}
+		free(name);
+	}
+	tree_fact_sort_deltas(&f->hash.fact);
+	strbuf_release(&cur);
+	strbuf_release(&dict);
+}
+
+/* Whether root/name is a regular file (a previous version still there). */
+static int out_exists(const struct run *r, const char *name)
+{
+	char *path = xstrcat3(r->root, "/", name);
+	struct stat st;
+	int ok = lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+
+	free(path);
+	return ok;
+}
+
+/* This run's history: the current hashed name first, then the earlier
+ * versions of the old line still in the output, K of them at most. */
+static void history_update(struct run *r, const struct dict_history *old,
+			   struct dict_history *h, struct dict_line **line)
+{
+	size_t k = (size_t)r->o->dictionary_versions;
+
+	for (size_t i = 0; i < r->fs.n; i++) {
+		struct cfile *f = &r->fs.v[i];
+		const struct dict_line *ol = dict_history_find(old, f->name);
+		struct dict_line *l;
+
+		if (!f->hashed || (f->flags & CF_FAILED) || !strcmp(f->hashed, f->name) ||
+		    !tree_dictionary_dest(f->type))
+			continue;
+		l = line[i] = dict_history_add(h, f->name);
+		l->v[0].name = xstrdup(f->hashed);
+		l->n = 1;
+		if (ol && ol->n && !strcmp(ol->v[0].name, f->hashed)) {
+			l->v[0].has_sha = ol->v[0].has_sha;
+			memcpy(l->v[0].sha, ol->v[0].sha, TREE_SHA256_LEN);
+			l->nrejected = ol->nrejected;
+			memcpy(l->rejected, ol->rejected, sizeof(l->rejected));
+		}
+		for (size_t j = 0; ol && j < ol->n && l->n < 1 + k; j++) {
+			if (!strcmp(ol->v[j].name, f->hashed) || !out_exists(r, ol->v[j].name))
+				continue;
+			l->v[l->n] = ol->v[j];
+			l->v[l->n++].name = xstrdup(ol->v[j].name);
+		}
+	}
+}
+
+int delta_files(struct run *r)
+{
+	struct dict_history old, *h = &r->history;
+	struct dpass p = { .r = r };
+
+	if (r->o->no_post_process || r->o->dry_run || r->o->dictionary_versions <= 0)
+		return 0;
+	dict_history_load(&old, r->root);
+	p.line = xcalloc(r->fs.n + 1, sizeof(*p.line));
+	history_update(r, &old, h, p.line);
+	dict_history_release(&old);
+	workq_run(r->fs.n, r->nthreads, delta_one, &p);
+	free(p.line);
+	if (atomic_load(&p.made))
+		atomic_store(&r->dirty, 1);
+	r->history_made = 1;
+	return fileset_report(&r->fs) ? -1 : 0;
+}
+
+int delta_commit(struct run *r)
+{
+	if (!r->history_made)
+		return 0;
+	if (dict_history_write(&r->history, r->root) < 0)
+		log_warn("the dictionary history could not be saved: the next run makes no "
+			 "deltas against this version");
+	return 0;
+}
