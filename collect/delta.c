@@ -121,7 +121,8 @@ out:
 
 struct dpass {
 	struct run *r;
-	struct dict_line **line; /* per file: its history line, or NULL */
+	struct dict_history *h;
+	size_t *line;            /* per file: 1 + its line in h, or 0 */
 	atomic_int made;
 };
 
@@ -220,7 +221,7 @@ static void delta_one(size_t i, unsigned tid, void *ctx)
 {
 	struct dpass *p = ctx;
 	struct cfile *f = &p->r->fs.v[i];
-	struct dict_line *l = p->line[i];
+	struct dict_line *l = p->line[i] ? &p->h->v[p->line[i] - 1] : NULL;
 	struct strbuf cur = STRBUF_INIT, dict = STRBUF_INIT;
 	unsigned k = (unsigned)p->r->o->dictionary_versions;
 	int have_cur = 0;
@@ -271,7 +272,7 @@ static int out_exists(const struct run *r, const char *name)
 /* This run's history: the current hashed name first, then the earlier
  * versions of the old line still in the output, K of them at most. */
 static void history_update(struct run *r, const struct dict_history *old,
-			   struct dict_history *h, struct dict_line **line)
+			   struct dict_history *h, size_t *line)
 {
 	size_t k = (size_t)r->o->dictionary_versions;
 
@@ -283,7 +284,8 @@ static void history_update(struct run *r, const struct dict_history *old,
 		if (!f->hashed || (f->flags & CF_FAILED) || !strcmp(f->hashed, f->name) ||
 		    !tree_dictionary_dest(f->type))
 			continue;
-		l = line[i] = dict_history_add(h, f->name);
+		l = dict_history_add(h, f->name);  /* moves earlier lines: keep indices */
+		line[i] = h->n;
 		l->v[0].name = xstrdup(f->hashed);
 		l->n = 1;
 		if (ol && ol->n && !strcmp(ol->v[0].name, f->hashed)) {
@@ -304,7 +306,7 @@ static void history_update(struct run *r, const struct dict_history *old,
 int delta_files(struct run *r)
 {
 	struct dict_history old, *h = &r->history;
-	struct dpass p = { .r = r };
+	struct dpass p = { .r = r, .h = h };
 
 	if (r->o->no_post_process || r->o->dry_run || r->o->dictionary_versions <= 0)
 		return 0;

@@ -78,13 +78,13 @@ struct index_config {
 	const char *root;
 	const char *cache_control; /* for files that are not immutable */
 	const char *cors;          /* Access-Control-Allow-Origin, or NULL */
-	const char *alias;         /* URL prefix ("/static/"), for match patterns;
-				    * NULL: no Use-As-Dictionary */
 	int follow_symlinks;
 	/* The generation being replaced, or NULL: a hashed name it served as
 	 * immutable stays immutable while its bytes are the same, although
 	 * the new manifest no longer lists it (pages and caches still do). */
 	const struct index_gen *prev;
+	const char *alias;         /* URL prefix ("/static/"), for match patterns;
+				    * NULL: no Use-As-Dictionary */
 };
 
 /*

@@ -68,7 +68,7 @@ static int teardown(void **state)
 
 static struct index_gen *build(void)
 {
-	struct index_config cfg = { root, "no-cache", NULL, 0, NULL };
+	struct index_config cfg = { root, "no-cache", NULL, 0, NULL, NULL };
 
 	return index_build(&cfg);
 }
@@ -185,7 +185,7 @@ static void test_broken_manifest(void **state)
 
 static void test_missing_root(void **state)
 {
-	struct index_config cfg = { "/nonexistent/root", "no-cache", NULL, 0, NULL };
+	struct index_config cfg = { "/nonexistent/root", "no-cache", NULL, 0, NULL, NULL };
 
 	assert_null(index_build(&cfg));
 }
@@ -212,7 +212,7 @@ static void test_generations(void **state)
 
 static void test_cors(void **state)
 {
-	struct index_config cfg = { root, "max-age=5", "https://a.example", 0, NULL };
+	struct index_config cfg = { root, "max-age=5", "https://a.example", 0, NULL, NULL };
 	struct index_gen *g = index_build(&cfg);
 	const struct entry *e = find(g, "big.bin");
 
@@ -270,7 +270,7 @@ static void test_keep_immutable(void **state)
 {
 	const char *m1 = "{\"paths\": {\"x.css\": \"x.0123456789ab.css\"}, \"version\": \"1.1\"}";
 	const char *m2 = "{\"paths\": {\"x.css\": \"x.ba9876543210.css\"}, \"version\": \"1.1\"}";
-	struct index_config cfg = { root, "no-cache", NULL, 0, NULL };
+	struct index_config cfg = { root, "no-cache", NULL, 0, NULL, NULL };
 	struct index_gen *g1, *g2;
 
 	put_file("x.0123456789ab.css", "a{}", 3);

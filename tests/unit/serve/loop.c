@@ -47,7 +47,7 @@ static int group_setup(void **state)
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (char)('a' + i % 26);
 	put_file("big.bin", big, sizeof(big));
-	cfg = (struct index_config){ dir, "no-cache", NULL, 0, NULL };
+	cfg = (struct index_config){ dir, "no-cache", NULL, 0, NULL, NULL };
 	index_publish(index_build(&cfg));
 	opt.alias = "/static/";
 	opt.max_connections = 8;
@@ -186,7 +186,7 @@ static void test_bad_request_closes(void **state)
 static void test_slow_reader(void **state)
 {
 	static char buf[BIG_SIZE + 4096];
-	struct index_config cfg = { dir, "no-cache", NULL, 0, NULL };
+	struct index_config cfg = { dir, "no-cache", NULL, 0, NULL, NULL };
 	struct index_gen *old = w.gen;
 	size_t got = 0;
 	int eof, sndbuf = 4096, rounds = 0;
