@@ -294,7 +294,8 @@ static void history_update(struct run *r, const struct dict_history *old,
 			l->nrejected = ol->nrejected;
 			memcpy(l->rejected, ol->rejected, sizeof(l->rejected));
 		}
-		for (size_t j = 0; ol && j < ol->n && l->n < 1 + k; j++) {
+		/* --clear deletes every earlier version after the commit. */
+		for (size_t j = 0; ol && !r->o->clear && j < ol->n && l->n < 1 + k; j++) {
 			if (!strcmp(ol->v[j].name, f->hashed) || !out_exists(r, ol->v[j].name))
 				continue;
 			l->v[l->n] = ol->v[j];
