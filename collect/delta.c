@@ -1,10 +1,12 @@
 /* delta.c: phase 5b: RFC 9842 "dcz" deltas of each current hashed file against its
  * previous versions still in the output (libzstd with the old file as raw prefix). */
 #include <errno.h>
+#include <glob.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <zstd.h>
@@ -304,6 +306,51 @@ static void history_update(struct run *r, const struct dict_history *old,
 	}
 }
 
+/* Appends to r->stale_deltas the hashed names of old whose deltas are
+ * no longer listed: every version of a line that is not its current one
+ * (a version that stopped being current keeps none), and every version of
+ * a logical name this run did not collect. */
+static void note_stale(struct run *r, const struct dict_history *old,
+		       const struct dict_history *h)
+{
+	for (size_t i = 0; i < old->n; i++) {
+		const struct dict_line *ol = &old->v[i];
+		const struct dict_line *l = dict_history_find(h, ol->logical);
+
+		for (size_t j = 0; j < ol->n; j++)
+			if (!l || strcmp(ol->v[j].name, l->v[0].name))
+				strlist_add(&r->stale_deltas, ol->v[j].name);
+	}
+}
+
+/* Removes root/NAME.<16 hex>.dcz for NAME in r->stale_deltas. */
+static void prune_stale(struct run *r)
+{
+	for (size_t i = 0; i < r->stale_deltas.n; i++) {
+		struct strbuf pat = STRBUF_INIT;
+		char *path = xstrcat3(r->root, "/", r->stale_deltas.v[i]);
+		glob_t g;
+
+		/* the name is literal: escape glob's own characters */
+		for (const char *c = path; *c; c++) {
+			if (strchr("*?[\\", *c))
+				strbuf_addch(&pat, '\\');
+			strbuf_addch(&pat, *c);
+		}
+		strbuf_addstr(&pat, ".????????????????" TREE_DCZ_SUFFIX);
+		if (glob(pat.buf, GLOB_NOSORT, NULL, &g) == 0) {
+			for (size_t k = 0; k < g.gl_pathc; k++)
+				if (tree_is_delta_name(g.gl_pathv[k]) && unlink(g.gl_pathv[k]) != 0 &&
+				    errno != ENOENT)
+					log_warn("cannot remove stale %s: %s", g.gl_pathv[k],
+						 strerror(errno));
+			globfree(&g);
+		}
+		strbuf_release(&pat);
+		free(path);
+	}
+}
+
 int delta_files(struct run *r)
 {
 	struct dict_history old, *h = &r->history;
@@ -314,6 +361,7 @@ int delta_files(struct run *r)
 	dict_history_load(&old, r->root);
 	p.line = xcalloc(r->fs.n + 1, sizeof(*p.line));
 	history_update(r, &old, h, p.line);
+	note_stale(r, &old, h);
 	dict_history_release(&old);
 	workq_run(r->fs.n, r->nthreads, delta_one, &p);
 	free(p.line);
@@ -327,6 +375,8 @@ int delta_commit(struct run *r)
 {
 	if (!r->history_made)
 		return 0;
+	/* After the commit: the index that listed them is gone. */
+	prune_stale(r);
 	if (dict_history_write(&r->history, r->root) < 0)
 		log_warn("the dictionary history could not be saved: the next run makes no "
 			 "deltas against this version");

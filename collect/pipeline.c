@@ -307,6 +307,7 @@ out:
 	encoder_release(&r.enc);
 	tree_index_release(&r.old_index);
 	dict_history_release(&r.history);
+	strlist_release(&r.stale_deltas);
 	strlist_release(&r.strings);
 	free(r.leader);
 	free(r.root_abs);

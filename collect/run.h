@@ -43,6 +43,7 @@ struct run {
 	size_t *leader;        /* per file: the first file with the same bytes */
 	struct dict_history history; /* this run's, saved after the commit (delta.c) */
 	int history_made;      /* delta_files() built it */
+	struct strlist stale_deltas; /* hashed names whose deltas go after the commit */
 };
 
 #define STAGE_NAME ".staticroot-tmp"

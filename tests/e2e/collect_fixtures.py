@@ -580,7 +580,16 @@ def index_problems(out, types=None, orphans=None):
     if ipaths != sorted(ipaths):
         bad.append('files not sorted by path')
     every = set(files_under(out))
-    want = {f for f in every if not _is_variant(f, every) and
+    # dcz deltas (RFC 9842) are listed under their file, not on their own.
+    deltas = {}
+    for f in files:
+        for d in f.get('dcz', []):
+            deltas['%s.%s.dcz' % (f.get('path'), d.get('dictionary', '')[:16])] = d.get('size')
+    for name, size in sorted(deltas.items())[:10]:
+        fp = os.path.join(out, name)
+        if not os.path.isfile(fp) or os.path.getsize(fp) != size:
+            bad.append('listed delta %s missing or not %s bytes' % (name, size))
+    want = {f for f in every if not _is_variant(f, every) and f not in deltas and
             not any(c.startswith('.') for c in f.split('/'))}
     hashed_names = set(paths.values())
     for f in sorted(want - set(ipaths) - {'staticfiles.json'}):
