@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <zstd.h>
 
+#include "compress.h"
 #include "delta.h"
 #include "dict_history.h"
 #include "hash.h"
@@ -103,9 +104,8 @@ enum delta_result delta_encode(const void *dict, size_t dictlen,
 	memcpy(out->buf + start + sizeof(dcz_magic), dict_sha, TREE_SHA256_LEN);
 	cctx = ZSTD_createCCtx();
 	if (!cctx ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, DCZ_LEVEL)) ||
+	    compress_zstd_setup(cctx, DCZ_LEVEL) < 0 ||  /* the .zst variants' frame shape */
 	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog, wlog)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1)) ||
 	    ZSTD_isError(ZSTD_CCtx_refPrefix(cctx, dict, dictlen)))
 		goto out;
 	got = ZSTD_compress2(cctx, out->buf + start + DCZ_HEAD_LEN, bound, src, slen);

@@ -20,7 +20,8 @@ enum delta_result {
 /*
  * Appends to out the dcz encoding of src against the dictionary dict
  * (RFC 9842 §5.2): 5e 2a 4d 18 20 00 00 00, dict_sha (the SHA-256 of
- * dict), then one zstd frame (level 19, checksum, window covering the
+ * dict), then one zstd frame (level 19, the .zst variants' fixed parameters
+ * from compress_zstd_setup(), window covering the
  * dictionary and src within RFC 9842's limit of max(8 MB, 1.25 x the
  * dictionary), at most 128 MB) made with dict as a raw-content prefix
  * (ZSTD_CCtx_refPrefix).  The frame is decoded back under that limit and
