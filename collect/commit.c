@@ -10,9 +10,11 @@
 
 #include "atomicfile.h"
 #include "clear.h"
+#include "django.h"
 #include "hash.h"
 #include "log.h"
 #include "manifest.h"
+#include "manifest_v11.h"
 #include "outs.h"
 #include "options.h"
 #include "run.h"
@@ -162,7 +164,11 @@ static int build_manifest(struct run *r, struct strbuf *out, int *changed)
 	for (size_t i = 0; i < r->fs.n; i++)
 		manifest_add(&m, r->fs.v[i].name, r->fs.v[i].hashed);
 	manifest_sort(&m);
-	manifest_serialize(&m, out);
+	/* The project's Django decides: 3.2 refuses 1.1, 4.2+ writes it. */
+	if (r->o->django && !strcmp(r->o->django->manifest_version, "1.1"))
+		manifest_serialize_v11(&m, out);
+	else
+		manifest_serialize(&m, out);
 	manifest_release(&m);
 	strbuf_init(&old, MANIFEST_MAX);
 	sprintf(path, "%s/%s", r->root, MANIFEST_NAME);

@@ -486,8 +486,8 @@ static void check_one(size_t i, unsigned tid, void *ctx)
 			log_info(1, "Pretending to %s '%s'",
 				 r->o->link && f->path ? "link" : "copy", cfile_label(f));
 		f->orig.written = f->orig.todo == 2;
-		if (f->hash.todo == 2)
-			atomic_fetch_add(&r->post_processed, 1);
+		/* Django's dry run post-processes nothing (post_process()
+		 * returns at once): "N static files copied to '...'." */
 		f->orig.todo = f->hash.todo = 0;
 	}
 done:
