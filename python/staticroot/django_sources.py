@@ -184,7 +184,7 @@ def main(argv):
     out = sys.stdout
     sys.stdout = sys.stderr  # a settings module's print() must not reach collect
     if args.project:
-        sys.path.insert(0, args.project)
+        sys.path.insert(0, os.path.abspath(args.project))
     os.environ["DJANGO_SETTINGS_MODULE"] = args.settings
     try:
         import django  # noqa: F401
