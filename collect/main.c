@@ -34,33 +34,33 @@ int main(int argc, char **argv)
 	log_prog = "collect";
 	/* A closed stdout (collect | head) must not kill a run half-way. */
 	signal(SIGPIPE, SIG_IGN);
-	rc = options_parse(&opts, argc, argv);
-	if (rc) {
-		options_release(&opts);
-		return rc > 0 ? 0 : 2;
+	rc = collect_options_parse(&opts, argc, argv);
+	if (rc != OPT_RUN) {
+		collect_options_release(&opts);
+		return rc == OPT_EXIT ? 0 : 2;
 	}
 	log_verbosity = opts.verbosity;
 	/* The project's Python: its failure is the run's (exit 1), not usage. */
 	if (opts.django_mode && django_load(&opts) < 0) {
-		options_release(&opts);
+		collect_options_release(&opts);
 		return 1;
 	}
 	/* A wrong --upload is known before anything is collected. */
 	if (opts.upload && upload_check(&opts) < 0) {
-		options_release(&opts);
+		collect_options_release(&opts);
 		return 2;
 	}
 	if (opts.upload_only || (opts.prune && !opts.sources.n && !opts.app_dirs.n)) {
 		rc = opts.upload_only ? upload_run(&opts) : 0;
 		rc = rc == 0 ? prune_all(&opts) : rc;
-		options_release(&opts);
+		collect_options_release(&opts);
 		return rc < 0 || log_error_count() ? 1 : 0;
 	}
 	dest = pipeline_abspath(opts.output);
 	rc = prompt_confirm(&opts, dest);
 	free(dest);
 	if (rc < 0) {
-		options_release(&opts);
+		collect_options_release(&opts);
 		return 2;
 	}
 	rc = pipeline_run(&opts);
@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 		rc = upload_run(&opts);
 	if (rc == 0)
 		rc = prune_all(&opts);
-	options_release(&opts);
+	collect_options_release(&opts);
 	/* An error line means the run did not do all it was asked, whatever
 	 * path printed it: never an error with exit status 0. */
 	return rc < 0 || log_error_count() ? 1 : 0;

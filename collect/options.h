@@ -1,21 +1,12 @@
-/* options.h: collect's command line and staticroot.conf settings. */
+/* options.h: collect's settings, from the command line, the environment and staticroot.conf. */
 #ifndef SR_COLLECT_OPTIONS_H
 #define SR_COLLECT_OPTIONS_H
 #include <stddef.h>
 #include <stdint.h>
 
-struct django_project;
+#include "strlist.h"
 
-/* A growable list of owned strings. */
-struct strlist {
-	char **v;
-	size_t n, alloc;
-};
-/* Appends a copy of s. */
-void strlist_add(struct strlist *l, const char *s);
-/* Appends s itself: steals the argument. */
-void strlist_add_nodup(struct strlist *l, char *s);
-void strlist_release(struct strlist *l);
+struct django_project;
 
 #define COMPRESS_GZIP (1u << 0)
 #define COMPRESS_BR (1u << 1)
@@ -28,10 +19,10 @@ enum compress_level {
 };
 #define CACHE_MAX_SIZE_DEFAULT ((unsigned long long)1 << 30)
 
-/* Every setting of one run; strings owned, freed by options_release(). */
+/* Every setting of one run; strings owned, freed by collect_options_release(). */
 struct options {
 	struct strlist sources; /* DIR, PREFIX=DIR, [PREFIX=]ARCHIVE[:SUBDIR] */
-	struct strlist app_dirs; /* resolved DIR/static of --app / --apps, in order */
+	struct strlist app_dirs; /* "a" or "A" (--app, --apps) then the directory, in order */
 	struct strlist ignore;  /* fnmatch patterns on the basename */
 	char *output;           /* -o / static-root / $STATIC_ROOT */
 	char *static_url;       /* --static-url / $STATIC_URL, default /static/ */
@@ -67,14 +58,20 @@ struct options {
 	long prune_grace;       /* --prune-grace, seconds (default 3600) */
 };
 
+#include "optparse.h"
+
+/* collect's option table (collect/options.c), for --help and tests. */
+extern const struct opt_program collect_program;
+
 /*
- * Fills opts from the config file (--config, else ./staticroot.conf when
- * present) then argv (which wins; repeatable options add to the config's).
- * Returns 0 to run, 1 when --help/--version was handled (exit 0), or -1
- * after printing one line (exit 2).
+ * Fills opts from the defaults, staticroot.conf (--config, else
+ * ./staticroot.conf when present), the environment and argv, in that order
+ * of precedence, lowest first (lib/optparse.c).  Returns OPT_RUN, OPT_EXIT
+ * when --help/--version was handled (exit 0), or OPT_BAD after printing one
+ * line (exit 2).
  */
-int options_parse(struct options *opts, int argc, char **argv);
-void options_release(struct options *opts);
+enum opt_status collect_options_parse(struct options *opts, int argc, char **argv);
+void collect_options_release(struct options *opts);
 /* Makes static_url absolute and slash-terminated, as Django reads it. */
 void options_normalize_url(struct options *opts);
 

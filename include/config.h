@@ -30,6 +30,10 @@
 typedef int config_fn(const char *key, const char *value, void *ctx);
 int config_read(const char *path, const char *section, config_fn *fn, void *ctx);
 
+/* The section of the line config_read() is at: "" before any section
+ * header (and outside config_read()).  Borrowed until the next line. */
+const char *config_section(void);
+
 /* Parses a boolean value: 1, 0, or -1 when it is neither. */
 int config_bool(const char *value);
 

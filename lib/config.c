@@ -14,6 +14,8 @@
 
 /* Directory of the file config_read() is reading, for config_path(). */
 static char *config_dir;
+/* The section of the line being read ("" before the first), for config_section(). */
+static char current_section[64];
 
 static char *trim(char *s)
 {
@@ -49,6 +51,7 @@ static const char *config_line(char *line, const char *section, int *in_scope,
 		if (strcmp(s, "collect") && strcmp(s, "serve"))
 			return "unknown section (the sections are [collect] and [serve])";
 		*in_scope = !strcmp(s, section);
+		snprintf(current_section, sizeof(current_section), "%s", s);
 		return NULL;
 	}
 	eq = strchr(s, '=');
@@ -75,6 +78,7 @@ int config_read(const char *path, const char *section, config_fn *fn, void *ctx)
 	if (!f)
 		return log_error("cannot open config %s: %s", path, strerror(errno));
 	config_dir = xstrndup(path, path_dirlen(path));
+	current_section[0] = '\0';
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
 		if (!strchr(line, '\n') && !feof(f)) {
@@ -95,6 +99,7 @@ int config_read(const char *path, const char *section, config_fn *fn, void *ctx)
 	fclose(f);
 	free(config_dir);
 	config_dir = NULL;
+	current_section[0] = '\0';
 	return r;
 }
 
@@ -120,4 +125,9 @@ char *config_path(const char *value)
 		return xstrdup(value);
 	strbuf_addf(&sb, "%s/%s", config_dir, value);
 	return strbuf_detach(&sb, NULL);
+}
+
+const char *config_section(void)
+{
+	return current_section;
 }

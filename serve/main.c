@@ -83,8 +83,8 @@ static void print_summary(const struct serve *s, const struct index_gen *g)
 	if (st->dictionaries || st->deltas)
 		printf("serve: %zu dictionary file(s), %zu dcz delta(s)\n", st->dictionaries,
 		       st->deltas);
-	for (size_t i = 0; i < s->opt.nlisten; i++)
-		printf("serve: listen %s\n", s->opt.listen[i]);
+	for (size_t i = 0; i < s->opt.listen.n; i++)
+		printf("serve: listen %s\n", s->opt.listen.v[i]);
 }
 
 static void raise_nofile(void)
@@ -161,9 +161,9 @@ static int open_listeners(struct serve *s)
 		return 0;
 	}
 	free(s->ls);
-	s->ls = xcalloc(s->opt.nlisten, sizeof(*s->ls));
-	for (size_t i = 0; i < s->opt.nlisten; i++) {
-		if (listen_open(s->opt.listen[i], s->opt.socket_mode, &s->ls[i]))
+	s->ls = xcalloc(s->opt.listen.n, sizeof(*s->ls));
+	for (size_t i = 0; i < s->opt.listen.n; i++) {
+		if (listen_open(s->opt.listen.v[i], s->opt.socket_mode, &s->ls[i]))
 			return -1;
 		s->nls++;
 	}
@@ -301,10 +301,10 @@ static void stop(struct serve *s)
 
 static int setup(struct serve *s, int argc, char **argv)
 {
-	int r = options_parse(&s->opt, argc, argv);
+	enum opt_status st = serve_options_parse(&s->opt, argc, argv);
 
-	if (r)
-		return r;
+	if (st != OPT_RUN)
+		return st == OPT_EXIT ? 1 : -1;
 	if (check_header_value("cors", s->opt.cors) || check_origin(s->opt.cors) ||
 	    check_header_value("cache-control", s->opt.cache_control))
 		return -1;
@@ -316,14 +316,14 @@ static int setup(struct serve *s, int argc, char **argv)
 					 .cors = s->opt.cors, .alias = s->opt.alias,
 					 .follow_symlinks = s->opt.follow_symlinks };
 	s->srv.opt = &s->opt;
-	s->srv.allowed_host = (const char **)s->opt.allowed_host;
-	s->srv.nallowed_host = s->opt.nallowed_host;
+	s->srv.allowed_host = (const char **)s->opt.allowed_host.v;
+	s->srv.nallowed_host = s->opt.allowed_host.n;
 	s->srv.alias_len = strlen(s->opt.alias);
 	s->srv.tick_ms = 1000;
 	if (s->opt.header_timeout < 2000 || s->opt.send_timeout < 2000 ||
 	    (s->opt.keepalive_timeout && s->opt.keepalive_timeout < 2000))
 		s->srv.tick_ms = 100;
-	log_verbosity = s->opt.verbose ? 2 : 1;
+	log_verbosity = s->opt.verbosity;
 	return 0;
 }
 
@@ -332,8 +332,8 @@ static int check_only(struct serve *s)
 {
 	struct index_gen *g;
 
-	for (size_t i = 0; i < s->opt.nlisten; i++)
-		if (listen_check(s->opt.listen[i]))
+	for (size_t i = 0; i < s->opt.listen.n; i++)
+		if (listen_check(s->opt.listen.v[i]))
 			return 1;
 	if (s->opt.user && drop_privileges(s->opt.user))
 		return 1;
@@ -404,6 +404,6 @@ int main(int argc, char **argv)
 	sdnotify("READY=1");
 	signal_loop(&s, &set);
 	stop(&s);
-	options_release(&s.opt);
+	serve_options_release(&s.opt);
 	return 0;
 }

@@ -1,47 +1,49 @@
-/* options.h: serve's settings, from the command line, staticroot.conf and the environment. */
+/* options.h: serve's settings, from the command line, the environment and staticroot.conf. */
 #ifndef SERVE_OPTIONS_H
 #define SERVE_OPTIONS_H
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "strlist.h"
+
 #define SERVE_VERSION "0.1.0"
 
 /*
  * Everything serve can be told.  Strings are owned (free with
- * options_release()).  Durations are milliseconds.
+ * serve_options_release()).  Durations are milliseconds.
  */
 struct options {
-	char *config;        /* --config FILE, or NULL: ./staticroot.conf if present */
 	char *root;          /* --root, $STATIC_ROOT, static-root */
 	char *alias;         /* --alias, $STATIC_URL, static-url; "/x/" shaped */
-	char **listen;       /* --listen ADDR... */
-	size_t nlisten;
-	char **allowed_host; /* --allowed-host NAME...; none: any Host */
-	size_t nallowed_host;
-	char *access_log;    /* --access-log FILE|-|off (NULL = off) */
+	struct strlist listen;       /* --listen ADDR... */
+	struct strlist allowed_host; /* --allowed-host NAME...; none: any Host */
+	char *access_log;    /* --access-log FILE|- (NULL = off) */
 	char *cors;          /* --cors ORIGIN, or NULL */
 	char *user;          /* --user USER, or NULL */
 	char *cache_control; /* --cache-control, for files not hashed */
-	mode_t socket_mode;  /* --socket-mode, for unix: listeners */
+	int socket_mode;     /* --socket-mode, for unix: listeners */
 	int workers;         /* --workers, 0 = one per core */
 	unsigned max_connections;
 	/* milliseconds; keepalive_timeout 0: every response closes */
 	unsigned header_timeout, keepalive_timeout, send_timeout, shutdown_timeout;
 	int follow_symlinks;
 	int check;
-	int verbose;
+	int verbosity;       /* -v [N]: 0 quiet .. 3 debug, default 1 */
 };
 
-/*
- * Fills o from argv, then the config file, then $STATIC_ROOT/$STATIC_URL,
- * then defaults (the command line wins over the file, the file over the
- * environment).  Handles --help and --version itself: returns 1 then (the
- * caller exits 0).  Returns 0, or -1 after printing one line.
- */
-int options_parse(struct options *o, int argc, char **argv);
-void options_release(struct options *o);
+#include "optparse.h"
 
-/* Prints the --help text on stdout. */
-void options_usage(void);
+/* serve's option table (serve/options.c), for --help and tests. */
+extern const struct opt_program serve_program;
+
+/*
+ * Fills o from the defaults, staticroot.conf (--config, else
+ * ./staticroot.conf when present), the environment and argv, in that order
+ * of precedence, lowest first (lib/optparse.c).  Returns OPT_RUN, OPT_EXIT
+ * when --help/--version was handled (exit 0), or OPT_BAD after printing one
+ * line (exit 2).
+ */
+enum opt_status serve_options_parse(struct options *o, int argc, char **argv);
+void serve_options_release(struct options *o);
 
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../../../collect/options.h"
+#include "../table_keys.h"
 
 static char dir[] = "/tmp/sr-test-options.XXXXXX";
 
@@ -24,7 +25,7 @@ static int parse(struct options *o, const char *const *args)
 	for (; *args; args++)
 		argv[argc++] = (char *)*args;
 	argv[argc] = NULL;
-	return options_parse(o, argc, argv);
+	return collect_options_parse(o, argc, argv);
 }
 
 static void defaults_and_flags(void **state)
@@ -51,7 +52,7 @@ static void defaults_and_flags(void **state)
 	assert_int_equal(o.ignore.n, 1);
 	assert_int_equal(o.sources.n, 2);
 	assert_string_equal(o.sources.v[1], "vendor=lib.tgz:package/dist");
-	options_release(&o);
+	collect_options_release(&o);
 }
 
 static void environment(void **state)
@@ -68,7 +69,7 @@ static void environment(void **state)
 	assert_int_equal(o.brotli_quality, -1);  /* the level's */
 	assert_int_equal(o.compress_level, COMPRESS_LEVEL_AUTO);
 	assert_true(o.jobs >= 1);
-	options_release(&o);
+	collect_options_release(&o);
 	unsetenv("STATIC_ROOT");
 	unsetenv("STATIC_URL");
 }
@@ -92,8 +93,8 @@ static void errors(void **state)
 		const char *args[6] = { 0 };
 
 		memcpy(args, bad[i], sizeof(bad[i]));
-		assert_int_equal(parse(&o, args), -1);
-		options_release(&o);
+		assert_int_equal(parse(&o, args), OPT_BAD);
+		collect_options_release(&o);
 	}
 }
 
@@ -102,10 +103,10 @@ static void help_version(void **state)
 	static const char *const h[] = { "--help", NULL }, *const v[] = { "--version", NULL };
 	struct options o;
 
-	assert_int_equal(parse(&o, h), 1);
-	options_release(&o);
-	assert_int_equal(parse(&o, v), 1);
-	options_release(&o);
+	assert_int_equal(parse(&o, h), OPT_EXIT);
+	collect_options_release(&o);
+	assert_int_equal(parse(&o, v), OPT_EXIT);
+	collect_options_release(&o);
 }
 
 static void write_file(const char *name, const char *text)
@@ -142,17 +143,17 @@ static void config_file(void **state)
 	assert_int_equal(o.app_dirs.n, 1);
 	assert_true(o.clear && o.noinput);
 	assert_int_equal(o.brotli_quality, 4);
-	options_release(&o);
+	collect_options_release(&o);
 	/* Sources on the command line replace the config's; options override. */
 	assert_int_equal(parse(&o, cli), 0);
 	assert_string_equal(o.output, "x");
 	assert_int_equal(o.sources.n, 1);
 	assert_string_equal(o.sources.v[0], "other");
 	assert_int_equal(o.app_dirs.n, 0);
-	options_release(&o);
+	collect_options_release(&o);
 	write_file("staticroot.conf", "[collect]\nno-such-key = 1\n");
-	assert_int_equal(parse(&o, none), -1);
-	options_release(&o);
+	assert_int_equal(parse(&o, none), OPT_BAD);
+	collect_options_release(&o);
 	/* --config elsewhere: paths are relative to that file. */
 	mkdir("sub", 0755);
 	write_file("sub/c.conf", "static-root = out\n[collect]\nsource = s\nsource = p=lib.tgz:d\n");
@@ -163,7 +164,7 @@ static void config_file(void **state)
 		assert_string_equal(o.output, "sub/out");
 		assert_string_equal(o.sources.v[0], "sub/s");
 		assert_string_equal(o.sources.v[1], "p=sub/lib.tgz:d");
-		options_release(&o);
+		collect_options_release(&o);
 	}
 	unlink("sub/c.conf");
 	rmdir("sub");
@@ -172,9 +173,16 @@ static void config_file(void **state)
 	assert_int_equal(chdir(old), 0);
 }
 
+/* Either program can say which section the other's keys belong in. */
+static void table_matches_config_keys(void **state)
+{
+	check_table_keys(&collect_program);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(table_matches_config_keys),
 		cmocka_unit_test(defaults_and_flags),
 		cmocka_unit_test(environment),
 		cmocka_unit_test(errors),

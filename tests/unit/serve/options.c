@@ -10,8 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Included, not linked: collect has an options_parse() of its own. */
-#include "../../../serve/options.c"
+#include "log.h"
+#include "../../../serve/options.h"
+#include "../table_keys.h"
 
 static char dir[64];
 
@@ -40,7 +41,7 @@ static int parse(struct options *o, char **argv)
 
 	while (argv[argc])
 		argc++;
-	return options_parse(o, argc, argv);
+	return serve_options_parse(o, argc, argv);
 }
 
 static void test_defaults(void **state)
@@ -51,8 +52,8 @@ static void test_defaults(void **state)
 	assert_int_equal(parse(&o, argv), 0);
 	assert_string_equal(o.root, "r");
 	assert_string_equal(o.alias, "/static/");
-	assert_int_equal(o.nlisten, 1);
-	assert_string_equal(o.listen[0], "127.0.0.1:8080");
+	assert_int_equal(o.listen.n, 1);
+	assert_string_equal(o.listen.v[0], "127.0.0.1:8080");
 	assert_string_equal(o.cache_control, "no-cache");
 	assert_null(o.access_log);
 	assert_null(o.cors);
@@ -61,7 +62,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.max_connections, 4096);
 	assert_int_equal(o.header_timeout, 10000);
 	assert_int_equal(o.keepalive_timeout, 30000);
-	options_release(&o);
+	serve_options_release(&o);
 }
 
 static void test_argv(void **state)
@@ -75,18 +76,18 @@ static void test_argv(void **state)
 
 	assert_int_equal(parse(&o, argv), 0);
 	assert_string_equal(o.alias, "/assets/"); /* trailing slash added */
-	assert_int_equal(o.nlisten, 2);
-	assert_string_equal(o.listen[1], "[::1]:9");
+	assert_int_equal(o.listen.n, 2);
+	assert_string_equal(o.listen.v[1], "[::1]:9");
 	assert_int_equal(o.workers, 3);
 	assert_null(o.access_log);
-	assert_int_equal(o.nallowed_host, 2);
+	assert_int_equal(o.allowed_host.n, 2);
 	assert_string_equal(o.cors, "*");
 	assert_int_equal(o.follow_symlinks, 1);
 	assert_int_equal(o.socket_mode, 0660);
 	assert_int_equal(o.header_timeout, 500);
 	assert_int_equal(o.send_timeout, 7000);
 	assert_int_equal(o.check, 1);
-	options_release(&o);
+	serve_options_release(&o);
 }
 
 static void test_bad(void **state)
@@ -102,8 +103,8 @@ static void test_bad(void **state)
 	char **all[] = { a1, a2, a3, a4, a5, a6, a7 };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		assert_int_equal(parse(&o, all[i]), -1);
-		options_release(&o);
+		assert_int_equal(parse(&o, all[i]), OPT_BAD);
+		serve_options_release(&o);
 	}
 }
 
@@ -132,20 +133,20 @@ static void test_config(void **state)
 	/* Relative paths in the file are relative to the file's directory. */
 	assert_true(strstr(o.root, "sub/build/static") != NULL);
 	assert_string_equal(o.alias, "/s/");
-	assert_int_equal(o.nlisten, 2);
-	assert_true(!strncmp(o.listen[0], "unix:", 5) && strstr(o.listen[0], "sub/run/serve.sock"));
+	assert_int_equal(o.listen.n, 2);
+	assert_true(!strncmp(o.listen.v[0], "unix:", 5) && strstr(o.listen.v[0], "sub/run/serve.sock"));
 	assert_int_equal(o.workers, 2); /* the command line wins */
 	assert_string_equal(o.cache_control, "max-age=60");
 	assert_int_equal(o.follow_symlinks, 1);
-	options_release(&o);
+	serve_options_release(&o);
 	/* A --listen on the command line replaces the file's list. */
 	assert_int_equal(parse(&o, argv2), 0);
-	assert_int_equal(o.nlisten, 1);
-	assert_string_equal(o.listen[0], "127.0.0.1:1");
-	options_release(&o);
+	assert_int_equal(o.listen.n, 1);
+	assert_string_equal(o.listen.v[0], "127.0.0.1:1");
+	serve_options_release(&o);
 	write_conf("sub/my.conf", "[serve]\nno-such-key = 1\n");
-	assert_int_equal(parse(&o, argv), -1);
-	options_release(&o);
+	assert_int_equal(parse(&o, argv), OPT_BAD);
+	serve_options_release(&o);
 }
 
 static void test_environment(void **state)
@@ -159,17 +160,24 @@ static void test_environment(void **state)
 	assert_int_equal(parse(&o, argv), 0);
 	assert_string_equal(o.root, "/srv/static");
 	assert_string_equal(o.alias, "/assets/");
-	options_release(&o);
+	serve_options_release(&o);
 	assert_int_equal(parse(&o, argv2), 0);
 	assert_string_equal(o.root, "cli");
-	options_release(&o);
+	serve_options_release(&o);
 	unsetenv("STATIC_ROOT");
 	unsetenv("STATIC_URL");
+}
+
+/* Either program can say which section the other's keys belong in. */
+static void table_matches_config_keys(void **state)
+{
+	check_table_keys(&serve_program);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(table_matches_config_keys),
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_argv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad, setup, teardown),
