@@ -63,7 +63,7 @@ TEST_LIBS := $(call pkg_libs,$(TEST_PKGS)) -lm
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BINDIR)/tests/%)
 PROGRAMS := $(BINDIR)/collect $(BINDIR)/serve
 
-.PHONY: all deps test unit e2e run demo bench fuzz fresh-check install clean
+.PHONY: all deps test unit e2e run demo bench fuzz fresh-check install clean man
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -105,6 +105,13 @@ $(BINDIR)/tests/%: tests/unit/%.c $(UNIT_HDR) $(LIBSR) $(LIBCOLLECT) $(LIBSERVE)
 
 deps:
 	@sh tests/deps.sh
+
+# The man pages' OPTIONS lists are generated from the option tables
+# (`collect --help-man`); t_options_docs fails when they are stale.
+man: $(PROGRAMS)
+	for p in collect serve; do \
+		sh tests/man-options.sh $(BINDIR) $$p >$$p/$$p.1.tmp && mv $$p/$$p.1.tmp $$p/$$p.1; \
+	done
 
 unit: $(UNIT_BIN)
 

@@ -231,39 +231,64 @@ static int set_python(void *opts, const struct opt *o, const char *name,
 static const struct opt collect_opts[] = {
 	{ OPT_CALLBACK, 'o', "output", .argh = "DIR", .key = "static-root", .section = "",
 	  .env = "STATIC_ROOT", .cb = set_output,
-	  .help = "output directory (default: $STATIC_ROOT, static-root)" },
+	  .help = "output directory (default: $STATIC_ROOT, static-root)",
+	  .doc = "Output tree.  Default: $STATIC_ROOT, then static-root in the "
+		 "config file." },
 	OPT_COMMON_CONFIG,
 	{ OPT_CALLBACK, 0, NULL, .argh = "SOURCE", .key = "source", .off = OFF(sources),
 	  .cb = add_source, .flags = OPT_OPERANDS, .group = 1,
-	  .help = "DIR, PREFIX=DIR or [PREFIX=]FILE.{tar,tar.gz,tgz,zip}[:SUBDIR]" },
+	  .help = "DIR, PREFIX=DIR or [PREFIX=]FILE.{tar,tar.gz,tgz,zip}[:SUBDIR]",
+	  .doc = "A source, as on the command line; repeat the key for more.  "
+		 "Sources or --app/--apps on the command line replace the file's.  "
+		 "The first source that provides a name wins." },
 	{ OPT_CALLBACK, 0, "app", .argh = "DIR", .off = OFF(app_dirs), .cb = add_app,
-	  .group = 1, .help = "add DIR/static/ (repeatable, in order)" },
+	  .group = 1, .help = "add DIR/static/ (repeatable, in order)",
+	  .doc = "Add DIR/static/ (repeatable; Django's AppDirectoriesFinder "
+		 "order).  A missing DIR is an error; one without static/ is "
+		 "skipped." },
 	{ OPT_CALLBACK, 0, "apps", .argh = "DIR", .off = OFF(app_dirs), .cb = add_app,
 	  .group = 1, .help = "add every DIR/*/static/, sorted" },
 	{ OPT_LIST, 'i', "ignore", .argh = "GLOB", .off = OFF(ignore), .flags = OPT_APPEND,
-	  .help = "ignore files and directories matching GLOB" },
+	  .help = "ignore files and directories matching GLOB",
+	  .doc = "Skip names matching GLOB (repeatable; the command line adds to "
+		 "the file's patterns)." },
 	{ OPT_FLAG, 0, "no-default-ignore", .off = OFF(no_default_ignore),
-	  .help = "do not ignore 'CVS', '.*' and '*~'" },
+	  .help = "do not ignore 'CVS', '.*' and '*~'",
+	  .doc = "Do not skip CVS, .* and *~." },
 	{ OPT_FLAG, 0, "noinput", .alias = "no-input", .off = OFF(noinput),
-	  .help = "do not ask for confirmation" },
+	  .help = "do not ask for confirmation",
+	  .doc = "Do not ask for confirmation.  Without it collect asks on a "
+		 "terminal and refuses elsewhere." },
 	{ OPT_FLAG, 'c', "clear", .off = OFF(clear),
-	  .help = "delete output files not collected by this run" },
+	  .help = "delete output files not collected by this run",
+	  .doc = "Delete output files this run did not collect (with "
+		 "--no-post-process, staticfiles.json too).  A file or directory "
+		 "standing where this run needs the other is deleted before "
+		 "writing.  A source inside the output is refused." },
 	{ OPT_FLAG, 'l', "link", .off = OFF(link),
 	  .help = "symlink original names to the sources" },
 	{ OPT_FLAG, 'n', "dry-run", .off = OFF(dry_run),
 	  .help = "print what would be done, write nothing" },
 	{ OPT_FLAG, 0, "no-post-process", .off = OFF(no_post_process),
-	  .help = "plain copy: no hashed names, no manifest" },
+	  .help = "plain copy: no hashed names, no manifest",
+	  .doc = "Plain copy: no hashed names, no rewriting, no manifest." },
 	OPT_COMMON_VERBOSITY(OFF(verbosity), "each file"),
 	{ OPT_CALLBACK, 0, "static-url", .argh = "URL", .section = "", .env = "STATIC_URL",
 	  .cb = set_static_url,
-	  .help = "URL prefix of the tree (default: $STATIC_URL or /static/)" },
+	  .help = "URL prefix of the tree (default: $STATIC_URL or /static/)",
+	  .doc = "URL prefix of the tree (default $STATIC_URL, then static-url, "
+		 "else /static/); one that is neither a path nor a URL gets a "
+		 "leading slash, as in Django." },
 	{ OPT_FLAG, 0, "allow-missing", .off = OFF(allow_missing),
-	  .help = "a reference to a missing file is a warning" },
+	  .help = "a reference to a missing file is a warning",
+	  .doc = "A reference to a missing file is a warning, not an error." },
 	{ OPT_FLAG, 0, "js-modules", .off = OFF(js_modules),
-	  .help = "also rewrite ES module import/export specifiers" },
+	  .help = "also rewrite ES module import/export specifiers",
+	  .doc = "Also rewrite relative ES module specifiers." },
 	{ OPT_CALLBACK, 0, "compress", .argh = "LIST", .cb = set_compress,
-	  .help = "precompress: gzip,br (default), zstd, or any of them" },
+	  .help = "precompress: gzip,br (default), zstd, or any of them",
+	  .doc = "Precompress with gzip, br, zstd or any of them (default gzip,br); none "
+		 "writes no variants." },
 	{ OPT_CALLBACK, 0, "no-compress", .cb = no_compress, .flags = OPT_NOARG,
 	  .help = "write no .gz/.br/.zst files" },
 	{ OPT_CALLBACK, 0, "compress-level", .argh = "LEVEL", .cb = set_level,
@@ -284,7 +309,9 @@ static const struct opt collect_opts[] = {
 	{ OPT_INT, 'j', "jobs", .argh = "N", .off = OFF(jobs), .min = 1, .max = 1024,
 	  .help = "worker threads (default: all cores)" },
 	{ OPT_PATH, 0, "archive", .argh = "FILE", .off = OFF(archive),
-	  .help = "also write the tree as FILE.{tar,tar.gz,tgz,zip}" },
+	  .help = "also write the tree as FILE.{tar,tar.gz,tgz,zip}",
+	  .doc = "Also write the tree as a reproducible .tar, .tar.gz, .tgz or "
+		 ".zip." },
 	{ OPT_CALLBACK, 0, "max-expand", .argh = "SIZE", .off = OFF(max_expand), .cb = set_size,
 	  .help = "bytes all archive sources of a run may expand to\n"
 		  "(default 4G; K, M, G suffixes; at least 1M)" },
@@ -303,7 +330,13 @@ static const struct opt collect_opts[] = {
 	{ OPT_CALLBACK, 0, "django", .argh = "MODULE", .cb = set_django, .group = 1,
 	  .flags = OPT_OPTARG | OPT_GROUP_RESET,
 	  .help = "take sources, STATIC_ROOT and STATIC_URL from the\n"
-		  "Django settings MODULE (default $DJANGO_SETTINGS_MODULE)" },
+		  "Django settings MODULE (default $DJANGO_SETTINGS_MODULE)",
+	  .doc = "Take the sources (STATICFILES_DIRS, the apps' static/ "
+		 "directories, the finders' files), STATIC_ROOT and STATIC_URL "
+		 "from the Django settings MODULE (default "
+		 "$DJANGO_SETTINGS_MODULE), asked of the project's own Python; -o "
+		 "and --static-url on the command line still win.  In the file: "
+		 "django = true.  It replaces the file's sources." },
 	{ OPT_CALLBACK, 0, "django-settings", .argh = "MODULE", .cb = set_django,
 	  .help = "the settings module for --django (implies it)" },
 	{ OPT_CALLBACK, 0, "python", .argh = "PATH", .cb = set_python,

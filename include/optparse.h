@@ -75,6 +75,7 @@ struct opt {
 				 * struct strlists at .off that a later source
 				 * replaces together (collect's sources and apps) */
 	const char *help;       /* lines split by '\n' */
+	const char *doc;        /* the man page's paragraph (plain text); NULL: help */
 };
 
 /* The entries both programs have and that mean the same in both: --config,

@@ -1,4 +1,5 @@
 /* optparse_usage.c: --help and the man page's option list, printed from the option table. */
+#include <ctype.h>
 #include <string.h>
 
 #include "optparse.h"
@@ -137,7 +138,14 @@ void opt_usage_man(const struct opt_program *p, FILE *out)
 		    (!o->long_name && (!o->key || !*o->key)))
 			continue;
 		man_tag(o, out);
-		roff_str(out, o->help ? o->help : "");
+		if (o->doc) {
+			roff_str(out, o->doc);
+		} else if (o->help && *o->help) {
+			/* --help's lower-case line becomes a sentence. */
+			fputc(toupper((unsigned char)o->help[0]), out);
+			roff_str(out, o->help + 1);
+			fputc('.', out);
+		}
 		fputc('\n', out);
 		man_sources(p, o, out);
 	}

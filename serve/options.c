@@ -132,50 +132,105 @@ static int set_socket_mode(void *opts, const struct opt *o, const char *name,
 static const struct opt serve_opts[] = {
 	{ OPT_PATH, 'r', "root", .argh = "DIR", .key = "static-root", .section = "",
 	  .env = "STATIC_ROOT", .off = OFF(root),
-	  .help = "tree to serve (default $STATIC_ROOT, static-root)" },
+	  .help = "tree to serve (default $STATIC_ROOT, static-root)",
+	  .doc = "The tree.  Default: $STATIC_ROOT, then static-root in the config "
+		 "file." },
 	{ OPT_STRING, 'a', "alias", .argh = "PATH", .off = OFF(alias),
-	  .help = "URL prefix (default $STATIC_URL, static-url, /static/)" },
+	  .help = "URL prefix (default $STATIC_URL, static-url, /static/)",
+	  .doc = "URL prefix, a path, matched with its trailing slash.  Default: "
+		 "the path of $STATIC_URL, then of static-url, then /static/." },
 	{ OPT_CALLBACK, 0, NULL, .argh = "URL", .key = "static-url", .section = "",
 	  .env = "STATIC_URL", .off = OFF(alias), .cb = set_static_url,
-	  .help = "Django's STATIC_URL: the alias is its path" },
+	  .help = "Django's STATIC_URL: the alias is its path",
+	  .doc = "Django's STATIC_URL, read as collect reads it: \"static/\" is "
+		 "/static/, https://cdn.example.com/static/ and "
+		 "//cdn.example.com/static/ give the alias /static/." },
 	{ OPT_CALLBACK, 'l', "listen", .argh = "ADDR", .off = OFF(listen), .cb = add_listen,
 	  .group = 1,
 	  .help = "HOST:PORT, [::1]:PORT or unix:/path (repeatable;\n"
-		  "default 127.0.0.1:8080; LISTEN_FDS overrides)" },
+		  "default 127.0.0.1:8080; LISTEN_FDS overrides)",
+	  .doc = "HOST:PORT, [V6]:PORT, :PORT, or unix:/path.  Repeatable; the "
+		 "command line replaces the file's list.  Default 127.0.0.1:8080.  "
+		 "Ignored when systemd passes sockets (LISTEN_FDS)." },
 	{ OPT_CALLBACK, 0, "socket-mode", .argh = "MODE", .cb = set_socket_mode,
-	  .help = "mode of unix sockets (default 0666)" },
+	  .help = "mode of unix sockets (default 0666)",
+	  .doc = "Mode of unix sockets, octal (default 0666).  An existing socket "
+		 "file is replaced only when nothing answers on it." },
 	{ OPT_INT, 'w', "workers", .argh = "N", .off = OFF(workers), .min = 0, .max = 1024,
-	  .help = "worker threads (default, or 0: one per core)" },
+	  .help = "worker threads (default, or 0: one per core)",
+	  .doc = "Worker threads, each with its own epoll set on the shared "
+		 "listening sockets (default, or 0: one per online CPU, like "
+		 "nginx's worker_processes auto)." },
 	{ OPT_CALLBACK, 0, "access-log", .argh = "FILE", .cb = set_access_log,
-	  .help = "combined log to FILE, - (stdout) or off (default)" },
+	  .help = "combined log to FILE, - (stdout) or off (default)",
+	  .doc = "Combined log format, buffered per worker (flushed at least every "
+		 "second and at exit); SIGUSR1 reopens FILE.  - is stdout; default "
+		 "off.  For a peer on a unix socket (nginx in front), the client "
+		 "is the last X-Forwarded-For address, else \"unix:\"." },
 	{ OPT_LIST, 0, "allowed-host", .argh = "NAME", .off = OFF(allowed_host),
 	  .help = "accept only this Host (repeatable; else 400;\n"
-		  ".example.com: and subdomains, *: any)" },
+		  ".example.com: and subdomains, *: any)",
+	  .doc = "Accept only requests whose Host (port stripped, "
+		 "case-insensitive) is NAME; repeatable; others get 400.  NAME is "
+		 "read as in Django's ALLOWED_HOSTS: .example.com matches "
+		 "example.com and every subdomain, * matches any host." },
 	{ OPT_STRING, 0, "cors", .argh = "ORIGIN", .off = OFF(cors),
-	  .help = "send Access-Control-Allow-Origin: ORIGIN" },
+	  .help = "send Access-Control-Allow-Origin: ORIGIN",
+	  .doc = "Send Access-Control-Allow-Origin: ORIGIN.  One origin, "
+		 "scheme://host[:port] without a path or trailing slash, or *: "
+		 "browsers compare it byte for byte, so anything else is a "
+		 "start-up error." },
 	{ OPT_STRING, 0, "cache-control", .argh = "VAL", .off = OFF(cache_control),
-	  .help = "Cache-Control of unhashed files (default no-cache)" },
+	  .help = "Cache-Control of unhashed files (default no-cache)",
+	  .doc = "Cache-Control for files the manifest does not list as hashed "
+		 "names (default no-cache).  Hashed names get \"public, "
+		 "max-age=31536000, immutable\"." },
 	{ OPT_FLAG, 0, "follow-symlinks", .off = OFF(follow_symlinks),
-	  .help = "serve symlinks that leave the root (collect --link)" },
+	  .help = "serve symlinks that leave the root (collect --link)",
+	  .doc = "Serve symbolic links that leave the root (trees made by collect "
+		 "--link)." },
 	{ OPT_CALLBACK, 0, "max-connections", .argh = "N", .cb = set_max_connections,
-	  .help = "open connections before 503 (default 4096)" },
+	  .help = "open connections before 503 (default 4096)",
+	  .doc = "Open connections, all workers together (default 4096).  At the "
+		 "cap the accepting worker first closes its longest-idle "
+		 "keep-alive connection to make room (as nginx does); when it has "
+		 "none, the new one gets 503 with Retry-After: 1 and is closed." },
 	{ OPT_CALLBACK, 0, "header-timeout", .argh = "SEC", .off = OFF(header_timeout),
 	  .min = 1, .cb = set_duration,
-	  .help = "deadline to receive a request head (default 10)" },
+	  .help = "deadline to receive a request head (default 10)",
+	  .doc = "Total time to receive a request head (default 10 s; 408 then "
+		 "close).  Every timeout may be given in milliseconds as Nms; 0 is "
+		 "an error (exit 2), except for --keepalive-timeout." },
 	{ OPT_CALLBACK, 0, "keepalive-timeout", .argh = "SEC", .off = OFF(keepalive_timeout),
 	  .min = 0, .cb = set_duration, /* 0: no keep-alive, as in nginx */
-	  .help = "idle keep-alive timeout (default 30; 0: off)" },
+	  .help = "idle keep-alive timeout (default 30; 0: off)",
+	  .doc = "Idle time between keep-alive requests (default 30 s).  0 turns "
+		 "keep-alive off (every response carries Connection: close), as in "
+		 "nginx." },
 	{ OPT_CALLBACK, 0, "send-timeout", .argh = "SEC", .off = OFF(send_timeout),
 	  .min = 1, .cb = set_duration,
-	  .help = "close clients that stop reading (default 30)" },
+	  .help = "close clients that stop reading (default 30)",
+	  .doc = "Time without send progress before the client is closed (default "
+		 "30 s).  A connection closed while the client may still be "
+		 "sending lingers: serve shuts its side and reads and drops what "
+		 "comes for up to 5 s, so the answer is not lost to a reset." },
 	{ OPT_CALLBACK, 0, "shutdown-timeout", .argh = "SEC", .off = OFF(shutdown_timeout),
 	  .min = 1, .cb = set_duration,
-	  .help = "bound on finishing in-flight on stop (default 10)" },
+	  .help = "bound on finishing in-flight on stop (default 10)",
+	  .doc = "Bound on finishing in-flight responses when stopping (default 10 "
+		 "s)." },
 	{ OPT_STRING, 0, "user", .argh = "USER", .off = OFF(user),
-	  .help = "drop privileges to USER after binding" },
+	  .help = "drop privileges to USER after binding",
+	  .doc = "After binding, switch to USER (groups too); the tree and the "
+		 "access log are then opened as USER, on start-up as on every "
+		 "reload." },
 	OPT_COMMON_CONFIG,
 	{ OPT_FLAG, 0, "check", .key = "", .off = OFF(check),
-	  .help = "load config and tree, print a summary, exit 0/1" },
+	  .help = "load config and tree, print a summary, exit 0/1",
+	  .doc = "Load the configuration and the tree (as USER when --user is "
+		 "given, as the server would), print a summary, exit 0 (or 1).  A "
+		 "file serve may not read is skipped with a warning, at start-up "
+		 "and on reload alike." },
 	OPT_COMMON_VERBOSITY(OFF(verbosity), "more detail"),
 	OPT_COMMON_END,
 };
