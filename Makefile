@@ -37,11 +37,16 @@ SERVE_PKGS := $(LIB_PKGS)
 TEST_PKGS := $(COLLECT_PKGS) cmocka libbrotlidec
 
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
-# libxxhash has no .pc file on some systems: fall back to -lxxhash.
-pkg_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null || echo $(patsubst lib%,-l%,$(1)))
+# One package at a time, so that one without a .pc file (libxxhash on some
+# systems) falls back to its -l name alone: zlib is -lz, libfoo and foo -lfoo.
+pkg_lib_fallback = $(if $(filter zlib,$(1)),-lz,-l$(patsubst lib%,%,$(1)))
+pkg_libs = $(foreach p,$(1),$(shell $(PKG_CONFIG) --libs $(p) 2>/dev/null || \
+	echo $(call pkg_lib_fallback,$(p))))
 
+# CPPFLAGS as dpkg-buildflags sets it (-D_FORTIFY_SOURCE=2) reaches every
+# compile, like CFLAGS and LDFLAGS.
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Iinclude $(WARN) $(SANFLAGS) \
-	$(call pkg_cflags,$(TEST_PKGS)) $(CFLAGS) -MMD -MP
+	$(call pkg_cflags,$(TEST_PKGS)) $(CPPFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS) -pthread
 
 LIB_SRC := $(sort $(wildcard lib/*.c))
@@ -63,7 +68,8 @@ TEST_LIBS := $(call pkg_libs,$(TEST_PKGS)) -lm
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BINDIR)/tests/%)
 PROGRAMS := $(BINDIR)/collect $(BINDIR)/serve
 
-.PHONY: all deps test unit e2e run demo bench fuzz fresh-check install clean man
+.PHONY: all deps deps-test deps-fuzz test unit e2e run demo bench fuzz fresh-check \
+	install clean man
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -103,8 +109,13 @@ $(BINDIR)/tests/%: tests/unit/%.c $(UNIT_HDR) $(LIBSR) $(LIBCOLLECT) $(LIBSERVE)
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) -o $@ $< \
 		$(LIBCOLLECT) $(LIBSERVE) $(LIBSR) $(TEST_LIBS)
 
+# The Debian packages a target needs (clang only for the tests and fuzzing).
 deps:
-	@sh tests/deps.sh
+	@sh tests/deps.sh build
+deps-test:
+	@sh tests/deps.sh test
+deps-fuzz:
+	@sh tests/deps.sh fuzz
 
 # The man pages' OPTIONS lists are generated from the option tables
 # (`collect --help-man`); t_options_docs fails when they are stale.
@@ -115,9 +126,14 @@ man: $(PROGRAMS)
 
 unit: $(UNIT_BIN)
 
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory all unit
 	@BINDIR=$(BINDIR) sh tests/run.sh
+
+# The end-to-end tests alone (tests/e2e/t_*), against the built programs.
+e2e: deps-test
+	@$(MAKE) --no-print-directory all
+	@BINDIR=$(BINDIR) TESTS=tests/e2e/ sh tests/run.sh
 
 # Collect the sample site with its own staticroot.conf (a STATIC_ROOT in the
 # caller's environment would win over it: unset), then serve it in the
@@ -145,7 +161,7 @@ fresh-check:
 	@sh tests/fresh-check.sh
 
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
-fuzz:
+fuzz: deps-fuzz
 	@sh tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
 
 # The Django app `staticroot` (its collectstatic runs collect --django),

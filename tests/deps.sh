@@ -1,15 +1,24 @@
 #!/bin/sh
-# deps.sh: make sure the Debian packages the build and the tests need are here.
+# deps.sh [build|test|fuzz]: make sure the Debian packages that make target
+# needs are here: build (make, make run, make demo) the libraries and a C
+# compiler; test also cmocka, curl and clang (t_fuzz_short); fuzz clang.
 # As root, installs what is missing (apt-get update first when the lists are
 # empty or older than a day); otherwise prints the exact apt-get line.
 set -u
+what=${1:-build}
 
 # pkg-config module -> Debian package.
 LIBS="libarchive:libarchive-dev libmagic:libmagic-dev libxxhash:libxxhash-dev
-jansson:libjansson-dev zlib:zlib1g-dev libbrotlienc:libbrotli-dev cmocka:libcmocka-dev
+jansson:libjansson-dev zlib:zlib1g-dev libbrotlienc:libbrotli-dev
 libcurl:libcurl4-openssl-dev libcrypto:libssl-dev libdeflate:libdeflate-dev libzstd:libzstd-dev"
 # command -> Debian package: the tools the build and the tests drive.
-TOOLS="pkg-config:pkg-config cc:gcc curl:curl clang:clang"
+TOOLS="pkg-config:pkg-config cc:gcc"
+case "$what" in
+build) ;;
+test) LIBS="$LIBS cmocka:libcmocka-dev" TOOLS="$TOOLS curl:curl clang:clang" ;;
+fuzz) TOOLS="$TOOLS clang:clang" ;;
+*) echo "deps: unknown set '$what' (build, test or fuzz)" >&2; exit 2 ;;
+esac
 
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"
