@@ -292,12 +292,15 @@ static void build_headers(struct build *b, const struct file_fact *f,
 		strbuf_addstr(&h304, "Vary: Accept-Encoding\r\n");
 	if (b->cfg->cors)
 		strbuf_addf(&h304, "Access-Control-Allow-Origin: %s\r\n", b->cfg->cors);
+	/* A 304 is a response too: the README promises nosniff on every one. */
+	strbuf_addstr(&h304, "X-Content-Type-Options: nosniff\r\n");
 	strbuf_addf(&h, "Content-Type: %s\r\n", safe_type(f->type, f->path));
 	if (coding)
 		strbuf_addf(&h, "Content-Encoding: %s\r\n", coding);
 	strbuf_add(&h, h304.buf, h304.len);
 	strbuf_add(&h, uad->buf, uad->len);
-	strbuf_addstr(&h, "X-Content-Type-Options: nosniff\r\nAccept-Ranges: bytes\r\n");
+	strbuf_addstr(&h, "Accept-Ranges: bytes
+");
 	v->hdr = strbuf_detach(&h, &v->hdr_len);
 	v->hdr304 = strbuf_detach(&h304, &v->hdr304_len);
 }
