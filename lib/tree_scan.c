@@ -105,6 +105,10 @@ static int scan_entry(struct scan *sc, struct strbuf *rel, const char *name,
 
 	if (name[0] == '.')
 		return 0; /* dotfiles and our own index are never served */
+	/* Nor the manifest: the contract, not an asset.  collect's index never
+	 * lists it, so a tree Django wrote gets the same 404. */
+	if (!rel->len && !strcmp(name, MANIFEST_NAME))
+		return 0;
 	if (rel->len)
 		strbuf_addch(rel, '/');
 	strbuf_addstr(rel, name);

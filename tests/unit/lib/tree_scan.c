@@ -97,11 +97,32 @@ static void test_scan_unreadable(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* staticfiles.json is the contract, not an asset: a tree Django wrote is
+ * served like one collect wrote (whose index never lists it), 404 both. */
+static void test_scan_skips_manifest(void **state)
+{
+	struct tree_index ti;
+	char sub[128];
+
+	tree_index_init(&ti);
+	put(MANIFEST_NAME, "{\"paths\": {}, \"version\": \"1.0\"}");
+	snprintf(sub, sizeof(sub), "%s/app", root);
+	mkdir(sub, 0755);
+	put("app/" MANIFEST_NAME, "{}");
+	put("a.css", "a{}");
+	assert_int_equal(tree_index_scan(root, NULL, 0, &ti), 0);
+	assert_null(tree_index_find(&ti, MANIFEST_NAME));
+	assert_non_null(tree_index_find(&ti, "app/" MANIFEST_NAME)); /* just a file */
+	assert_non_null(tree_index_find(&ti, "a.css"));
+	tree_index_release(&ti);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_unreadable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_skips_manifest, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
