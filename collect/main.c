@@ -10,6 +10,7 @@
 #include "pipeline.h"
 #include "prompt.h"
 #include "prune.h"
+#include "sources.h"
 #include "upload.h"
 
 /* --prune: the output, then with --upload the bucket. */
@@ -55,6 +56,11 @@ int main(int argc, char **argv)
 		rc = rc == 0 ? prune_all(&opts) : rc;
 		collect_options_release(&opts);
 		return rc < 0 || log_error_count() ? 1 : 0;
+	}
+	/* A missing source is the answer, before any question about it. */
+	if (!opts.django_mode && sources_check(&opts) < 0) {
+		collect_options_release(&opts);
+		return 1;
 	}
 	dest = pipeline_abspath(opts.output);
 	rc = prompt_confirm(&opts, dest);

@@ -199,6 +199,57 @@ static int gather_dir(struct gather *g, const char *path, const struct strlist *
 	return walk_dir(path, ig, on_file, g);
 }
 
+/*
+ * What gather_one() would fail on at once, checked before collect asks for
+ * confirmation: a missing archive or a source that is neither a directory
+ * nor an archive.  A missing directory is skipped with a warning there (as
+ * Django's W004), so it passes here.
+ */
+static int check_one(const char *spec)
+{
+	const char *path = spec, *eq = strchr(spec, '=');
+	struct stat st;
+	size_t flen;
+
+	if (eq && eq != spec && stat(spec, &st) != 0)
+		path = eq + 1;
+	if (archive_src_match(path, &flen) && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))) {
+		char *file = xstrndup(path, flen);
+		int r = stat(file, &st) == 0 ? 0 :
+			log_error("cannot read archive %s: %s", file, strerror(errno));
+
+		free(file);
+		return r;
+	}
+	if (stat(path, &st) != 0)
+		return errno == ENOENT ? 0 :
+			log_error("cannot read source %s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return log_error("source %s is not a directory or a .tar/.tar.gz/.tgz/.zip archive",
+				 path);
+	return 0;
+}
+
+int sources_check(const struct options *o)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < o->sources.n; i++)
+		if (check_one(o->sources.v[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < o->app_dirs.n; i++) {
+		const char *e = o->app_dirs.v[i];
+
+		if (stat(e + 1, &st) != 0)
+			return log_error("--%s %s: %s", e[0] == 'A' ? "apps" : "app", e + 1,
+					 strerror(errno));
+		if (!S_ISDIR(st.st_mode))
+			return log_error("--%s %s: not a directory", e[0] == 'A' ? "apps" : "app",
+					 e + 1);
+	}
+	return 0;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

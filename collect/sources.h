@@ -13,4 +13,13 @@ struct fileset;
  */
 int sources_gather(const struct options *opts, struct fileset *fs);
 
+/*
+ * Checks, without reading them, that the sources sources_gather() would
+ * fail on at once are there: each archive, each --app/--apps directory, no
+ * source that is a plain file.  Run before the confirmation question, so
+ * that a missing source is what a run without a terminal reports.
+ * Returns 0, or -1 after printing one line naming the source.
+ */
+int sources_check(const struct options *opts);
+
 #endif
