@@ -10,16 +10,18 @@
 
 #include "atomicfile.h"
 #include "clear.h"
+#include "commit.h"
 #include "django.h"
 #include "hash.h"
 #include "log.h"
 #include "manifest.h"
 #include "manifest_v11.h"
-#include "outs.h"
 #include "options.h"
+#include "outs.h"
 #include "run.h"
 #include "stage.h"
 #include "strbuf.h"
+#include "writer.h"
 #include "xalloc.h"
 
 #define MANIFEST_MAX ((size_t)1 << 30)

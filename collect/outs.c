@@ -15,6 +15,7 @@
 #include "options.h"
 #include "outs.h"
 #include "run.h"
+#include "stage.h"
 #include "xalloc.h"
 
 void outs_add(struct outs *o, const struct file_fact *fact, int64_t mtime_ns,

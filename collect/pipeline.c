@@ -14,6 +14,7 @@
 #include "atomicfile.h"
 #include "bundle.h"
 #include "clear.h"
+#include "commit.h"
 #include "delta.h"
 #include "django.h"
 #include "hash.h"
@@ -23,12 +24,15 @@
 #include "options.h"
 #include "path.h"
 #include "pipeline.h"
+#include "prepare.h"
 #include "progress.h"
 #include "prompt.h"
+#include "rewrite.h"
 #include "run.h"
 #include "sources.h"
 #include "strbuf.h"
 #include "template_check.h"
+#include "writer.h"
 #include "xalloc.h"
 
 char *pipeline_abspath(const char *path)

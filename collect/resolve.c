@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "resolve.h"
 #include "run.h"
 #include "strbuf.h"
 #include "xalloc.h"

@@ -26,4 +26,19 @@ char *hardlink_tmp(struct run *r, const char *from, const char *dest, struct out
  * other's way, else "".  Static string. */
 const char *stage_conflict_hint(int err);
 
+/*
+ * A fresh temporary path for an output to be renamed to root/dest later:
+ * beside it, ".<base>" TMP_MARK "<pid>-<n>", so the rename stays within one
+ * directory (the stage directory when that name would be too long).  The
+ * stage directory is made on first use either way: it tells the next run
+ * that this one may have left temporary files.  Owned.
+ */
+char *stage_path(struct run *r, const char *dest);
+
+/* The process id in an entry's name when stage_path() made it, else -1. */
+long stage_name_pid(const char *name);
+
+/* Renames tmp to root/name, creating its directories.  0 or -errno. */
+int place_file(const char *tmp, const char *root, const char *name);
+
 #endif

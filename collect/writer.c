@@ -18,12 +18,15 @@
 #include "mime.h"
 #include "options.h"
 #include "path.h"
+#include "prepare.h"
 #include "progress.h"
 #include "publish.h"
-#include "stage.h"
+#include "rewrite.h"
 #include "run.h"
+#include "stage.h"
 #include "strbuf.h"
 #include "workq.h"
+#include "writer.h"
 #include "xalloc.h"
 
 /* The encodings of one content: their facts, and their bytes once computed
