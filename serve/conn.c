@@ -80,11 +80,15 @@ static void report_short_file(const struct segment *s)
 		  log_name(path, q), (long long)s->off, (unsigned long long)s->len);
 }
 
-/*
- * Sends what it can.  0 when all is out, 1 when the socket is full
- * (EPOLLOUT resumes), -1 when the peer is gone.
- */
-static int conn_send(struct conn *c)
+/* How far conn_send() got. */
+enum send_status {
+	SEND_DONE,    /* all is out */
+	SEND_BLOCKED, /* the socket is full: EPOLLOUT resumes */
+	SEND_GONE,    /* the peer is gone, or the body's file shrank */
+};
+
+/* Sends what it can. */
+static enum send_status conn_send(struct conn *c)
 {
 	while (c->segi < c->nseg) {
 		struct segment *s = &c->seg[c->segi];
@@ -103,15 +107,15 @@ static int conn_send(struct conn *c)
 					c->segi++;
 			} else if (n == 0) {
 				report_short_file(s);
-				return -1; /* file shrank under us: framing is lost */
+				return SEND_GONE; /* file shrank under us: framing is lost */
 			}
 		}
 		if (n < 0 && errno == EAGAIN)
-			return 1;
+			return SEND_BLOCKED;
 		if (n < 0 && errno != EINTR)
-			return -1;
+			return SEND_GONE;
 	}
-	return 0;
+	return SEND_DONE;
 }
 
 /* Reads from this connection per turn while lingering, before others
@@ -165,9 +169,15 @@ static void conn_finish(struct worker *w, struct conn *c)
 	linger_drain(w, c);
 }
 
-/* After a response is fully out: 0 to go on reading, -1 when closed (or
- * closing). */
-static int response_done(struct worker *w, struct conn *c)
+/* What a connection does next, after a step of its state machine. */
+enum conn_next {
+	NEXT_GO_ON, /* more to read or answer now */
+	NEXT_WAIT,  /* nothing more for now: an epoll event resumes it */
+	NEXT_CLOSED, /* closed, or closing */
+};
+
+/* After a response is fully out: reading goes on, or the connection closes. */
+static enum conn_next response_done(struct worker *w, struct conn *c)
 {
 	if (c->gen) {
 		index_unref(c->gen);
@@ -177,45 +187,44 @@ static int response_done(struct worker *w, struct conn *c)
 		if (w->stop_deadline)
 			c->linger = 1; /* the client may have pipelined more */
 		conn_finish(w, c);
-		return -1;
+		return NEXT_CLOSED;
 	}
 	c->state = CONN_READ;
 	c->nseg = c->segi = 0;
 	c->reusable = c->rpos == c->rlen;
 	c->deadline = w->now_ms + (c->rpos < c->rlen ? w->srv->opt->header_timeout
 				   : w->srv->opt->keepalive_timeout);
-	return 0;
+	return NEXT_GO_ON;
 }
 
-/* Starts sending the response just built.  0 to go on, 1 when it must
- * wait (pending, or closed). */
-static int start_send(struct worker *w, struct conn *c)
+/* Starts sending the response just built: go on, or wait (sending, or closed). */
+static enum conn_next start_send(struct worker *w, struct conn *c)
 {
-	int r;
+	enum send_status r;
 
 	c->segi = 0;
 	r = conn_send(c);
-	if (r < 0) {
+	if (r == SEND_GONE) {
 		worker_close_conn(w, c);
-		return 1;
+		return NEXT_WAIT;
 	}
-	if (r > 0) {
+	if (r == SEND_BLOCKED) {
 		/* The body may outlive this worker's generation: hold it. */
 		c->gen = w->gen;
 		index_ref(c->gen);
 		c->state = CONN_SEND;
 		c->deadline = w->now_ms + w->srv->opt->send_timeout;
-		return 1;
+		return NEXT_WAIT;
 	}
-	return response_done(w, c) ? 1 : 0;
+	return response_done(w, c) == NEXT_GO_ON ? NEXT_GO_ON : NEXT_WAIT;
 }
 
 /*
- * Reads more.  0 with new bytes; 1 when there is nothing more for now (or
- * the connection was closed).  *drained: the read came back short, so the
- * socket is empty and the next edge will say when more comes.
+ * Reads more: go on with new bytes, or wait when there is nothing more for
+ * now (or the connection was closed).  *drained: the read came back short,
+ * so the socket is empty and the next edge will say when more comes.
  */
-static int conn_fill(struct worker *w, struct conn *c, int *drained)
+static enum conn_next conn_fill(struct worker *w, struct conn *c, int *drained)
 {
 	size_t room;
 	ssize_t n;
@@ -229,7 +238,7 @@ static int conn_fill(struct worker *w, struct conn *c, int *drained)
 	}
 	room = CONN_RBUF - c->rlen;
 	if (*drained)
-		return 1;
+		return NEXT_WAIT;
 	n = read(c->fd, c->rbuf + c->rlen, room);
 	if (n > 0) {
 		if (!c->rlen) /* a new head starts: its total deadline */
@@ -237,14 +246,14 @@ static int conn_fill(struct worker *w, struct conn *c, int *drained)
 		c->reusable = 0;
 		c->rlen += (size_t)n;
 		*drained = (size_t)n < room;
-		return 0;
+		return NEXT_GO_ON;
 	}
 	if (n < 0 && errno == EINTR)
-		return 0;
+		return NEXT_GO_ON;
 	if (n < 0 && errno == EAGAIN && !(w->stop_deadline && !c->rlen))
-		return 1;
+		return NEXT_WAIT;
 	worker_close_conn(w, c);
-	return 1;
+	return NEXT_WAIT;
 }
 
 /* Answers every complete head in the buffer, reading as needed. */
@@ -272,12 +281,12 @@ static void conn_process(struct worker *w, struct conn *c, int drained)
 				response_error(w, c, NULL, 431);
 			}
 			if (r != -2 || full) {
-				if (start_send(w, c))
+				if (start_send(w, c) != NEXT_GO_ON)
 					return;
 				continue;
 			}
 		}
-		if (conn_fill(w, c, &drained))
+		if (conn_fill(w, c, &drained) != NEXT_GO_ON)
 			return;
 	}
 }
@@ -297,20 +306,20 @@ void conn_on_event(struct worker *w, struct conn *c, uint32_t events)
 		return;
 	}
 	if (c->state == CONN_SEND) {
-		int r;
+		enum send_status r;
 
 		if (!(events & (EPOLLOUT | EPOLLHUP)))
 			return; /* reads wait until the response is out */
 		r = conn_send(c);
-		if (r < 0) {
+		if (r == SEND_GONE) {
 			worker_close_conn(w, c);
 			return;
 		}
-		if (r > 0) {
+		if (r == SEND_BLOCKED) {
 			c->deadline = w->now_ms + w->srv->opt->send_timeout;
 			return;
 		}
-		if (response_done(w, c))
+		if (response_done(w, c) != NEXT_GO_ON)
 			return;
 		/* Edges that came while sending were ignored: read until empty. */
 		conn_process(w, c, 0);
