@@ -171,9 +171,11 @@ PY_APP := $(patsubst python/%,%,$(wildcard python/staticroot/*.py \
 	python/staticroot/management/*.py python/staticroot/management/commands/*.py))
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(wildcard collect/*.1 serve/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 lib/staticroot.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -d $(DESTDIR)$(DATADIR) $(DESTDIR)$(PYDIR)/staticroot/management/commands
 	install -m 644 python/staticroot/django_sources.py $(DESTDIR)$(DATADIR)/
 	for f in $(PY_APP); do install -m 644 python/$$f $(DESTDIR)$(PYDIR)/$$f; done
