@@ -299,8 +299,7 @@ static void build_headers(struct build *b, const struct file_fact *f,
 		strbuf_addf(&h, "Content-Encoding: %s\r\n", coding);
 	strbuf_add(&h, h304.buf, h304.len);
 	strbuf_add(&h, uad->buf, uad->len);
-	strbuf_addstr(&h, "Accept-Ranges: bytes
-");
+	strbuf_addstr(&h, "Accept-Ranges: bytes\r\n");
 	v->hdr = strbuf_detach(&h, &v->hdr_len);
 	v->hdr304 = strbuf_detach(&h304, &v->hdr304_len);
 }
