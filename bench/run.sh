@@ -8,7 +8,7 @@
 # A benchmark, not a test: `make test` never runs it.  Takes about 25
 # minutes on 2 cores with the defaults; BENCH_QUICK=1 takes about one.
 # Knobs (environment; see bench/README.md):
-#   BENCH_PARTS="collect django s3 serve"  which parts to run
+#   BENCH_PARTS="collect django s3 serve dcz"  which parts to run
 #   BENCH_ROUNDS=3 BENCH_SLOW_ROUNDS=1 BENCH_COMPRESS_ROUNDS=1 BENCH_GEN_FILES=50000
 #   BENCH_GEN_WHITENOISE=0
 #   BENCH_SERVE_ROUNDS=3 BENCH_WRK_SECONDS=4 BENCH_WRK_CONNS=32
@@ -30,7 +30,7 @@ export BENCH_ROUNDS=${BENCH_ROUNDS:-3} BENCH_SLOW_ROUNDS=${BENCH_SLOW_ROUNDS:-1}
 export BENCH_COMPRESS_ROUNDS=${BENCH_COMPRESS_ROUNDS:-1}
 export BENCH_SERVE_ROUNDS=${BENCH_SERVE_ROUNDS:-3} BENCH_WRK_SECONDS=${BENCH_WRK_SECONDS:-4}
 export BENCH_WRK_CONNS=${BENCH_WRK_CONNS:-32} BENCH_GEN_WHITENOISE=${BENCH_GEN_WHITENOISE:-0}
-parts=${BENCH_PARTS:-collect django s3 serve}
+parts=${BENCH_PARTS:-collect django s3 serve dcz}
 cache=${BENCH_CACHE:-$out/cache}
 
 # What the bench drives, Debian package for each; installed when missing.
@@ -69,7 +69,7 @@ knobs=$(env | grep '^BENCH_' | sort | tr '\n' ' ')
 	echo
 } >"$out/results.head.md"
 
-rm -f "$out/collect.md" "$out/django.md" "$out/serve.md" "$out/s3.md"
+rm -f "$out/collect.md" "$out/django.md" "$out/serve.md" "$out/s3.md" "$out/dcz.md"
 status=0
 for part in $parts; do
 	case "$part" in
@@ -88,10 +88,14 @@ for part in $parts; do
 	serve)
 		/usr/bin/python3 bench/serve.py "$BINDIR" "$out/serve-work" "$out/serve.md" || {
 			status=1; echo "bench: the serve part failed" >&2; } ;;
+	dcz)
+		/usr/bin/python3 bench/dcz.py "$BINDIR" "$out/dcz-work" "$out/dcz.md" \
+			"${SR_CACHE:-${HOME:-/tmp}/.cache/staticroot}" || {
+			status=1; echo "bench: the dcz part failed (or missed its goal)" >&2; } ;;
 	*) echo "bench: unknown part '$part'" >&2; exit 2 ;;
 	esac
 done
-for f in "$out/results.head.md" "$out/collect.md" "$out/django.md" "$out/s3.md" "$out/serve.md"; do
+for f in "$out/results.head.md" "$out/collect.md" "$out/django.md" "$out/s3.md" "$out/serve.md" "$out/dcz.md"; do
 	[ -f "$f" ] && cat "$f" && echo
 done >"$out/results.md"
 rm -f "$out/results.head.md"
