@@ -4,6 +4,7 @@
 #
 #   sh tests/s3/rgw_up.sh DIR      # prints the endpoint, writes DIR/env
 #   . DIR/env                      # S3_ENDPOINT, AWS_ACCESS_KEY_ID, ...
+#                                  # S3_ENDPOINT_TLS (https, signed by RGW_CA)
 #   sh tests/s3/rgw_down.sh DIR
 #
 # Every tool gets -c DIR/ceph.conf, so /etc/ceph is never read.  Installs
@@ -37,6 +38,16 @@ free_port() {
 }
 MON_PORT=$(free_port)
 RGW_PORT=$(free_port)
+TLS_PORT=$(free_port)
+# HTTPS too, with a CA of its own (tests check certificates are verified).
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=srtest-ca \
+	-keyout "$DIR/ca.key" -out "$DIR/ca.pem" >/dev/null 2>&1 &&
+openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$DIR/rgw.key" \
+	-out "$DIR/rgw.csr" >/dev/null 2>&1 &&
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$DIR/san.ext" &&
+openssl x509 -req -in "$DIR/rgw.csr" -CA "$DIR/ca.pem" -CAkey "$DIR/ca.key" -CAcreateserial \
+	-days 2 -extfile "$DIR/san.ext" -out "$DIR/rgw.crt" >/dev/null 2>&1 &&
+cat "$DIR/rgw.crt" "$DIR/rgw.key" >"$DIR/rgw.pem" || die "openssl could not make a certificate"
 FSID=$(cat /proc/sys/kernel/random/uuid)
 CONF=$DIR/ceph.conf
 C="-c $CONF"
@@ -73,7 +84,7 @@ osd data = $DIR/osd\$id
 mon data = $DIR/mon\$id
 ms bind ipv6 = false
 [client.rgw]
-rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
+rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT ssl_endpoint=127.0.0.1:$TLS_PORT ssl_certificate=$DIR/rgw.pem
 # Virtual-hosted names are BUCKET.localhost (libcurl resolves *.localhost
 # to 127.0.0.1 itself); any other Host is path style.
 rgw dns name = localhost
@@ -130,6 +141,9 @@ AWS_ACCESS_KEY_ID=$ACCESS_KEY
 AWS_SECRET_ACCESS_KEY=$SECRET_KEY
 AWS_REGION=us-east-1
 RGW_LOG=$DIR/client.rgw.log
+S3_ENDPOINT_TLS=https://127.0.0.1:$TLS_PORT
+RGW_CA=$DIR/ca.pem
 export S3_ENDPOINT AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION RGW_LOG
+export S3_ENDPOINT_TLS RGW_CA
 ENV
 echo "$ENDPOINT"
