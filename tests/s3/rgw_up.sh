@@ -8,7 +8,7 @@
 #   sh tests/s3/rgw_down.sh DIR
 #
 # Every tool gets -c DIR/ceph.conf, so /etc/ceph is never read.  Installs
-# Debian's ceph-mon ceph-osd radosgw ceph-common when missing (as root).
+# Debian's ceph-mon ceph-osd radosgw ceph-common (and openssl, curl) when missing (as root).
 # Each wait is bounded; on failure the daemons are stopped, the log tail
 # printed and the exit status is 1.  radosgw logs one access line per
 # request to DIR/client.rgw.log ($RGW_LOG; tests count PUTs there).
@@ -21,7 +21,8 @@ SECRET_KEY=${RGW_SECRET_KEY:-srtestsecretkey0000000000000000000000001}
 die() { echo "rgw_up: $*" >&2; for l in "$DIR"/*.log; do [ -f "$l" ] && { echo "--- $l" >&2; tail -5 "$l" >&2; }; done; sh "$HERE/rgw_down.sh" "$DIR" >/dev/null 2>&1; exit 1; }
 
 need=""
-for pair in ceph-mon:ceph-mon ceph-osd:ceph-osd radosgw:radosgw ceph:ceph-common radosgw-admin:radosgw monmaptool:ceph-common; do
+for pair in ceph-mon:ceph-mon ceph-osd:ceph-osd radosgw:radosgw ceph:ceph-common radosgw-admin:radosgw \
+	monmaptool:ceph-common openssl:openssl curl:curl; do
 	command -v "${pair%%:*}" >/dev/null 2>&1 || need="$need ${pair#*:}"
 done
 if [ -n "$need" ]; then
