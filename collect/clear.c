@@ -57,6 +57,7 @@ static int clear_dir(int dfd, const char *rel, const struct strlist *keep, int d
 {
 	DIR *d = fdopendir(dfd);
 	struct dirent *de;
+	char q[LOG_NAME_MAX];
 	int empty = 1;
 
 	if (!d) {
@@ -85,12 +86,13 @@ static int clear_dir(int dfd, const char *rel, const struct strlist *keep, int d
 			   (dry && kept_variant(keep, p))) {
 			empty = 0;
 		} else if (dry) {
-			log_info(1, "Pretending to delete '%s'", p);
+			log_info(1, "Pretending to delete '%s'", log_name(p, q));
 			empty = 0;
 		} else {
-			log_info(1, "Deleting '%s'", p);
+			/* a name found on disk: any bytes, so escaped (log_name) */
+			log_info(1, "Deleting '%s'", log_name(p, q));
 			if (unlinkat(dirfd(d), de->d_name, 0) != 0) {
-				log_warn("cannot delete %s: %s", p, strerror(errno));
+				log_warn("cannot delete %s: %s", q, strerror(errno));
 				empty = 0;
 			}
 		}
@@ -129,16 +131,18 @@ void clear_manifest(const char *root, int dry)
 static void clear_tree(int rootfd, const char *name)
 {
 	struct strlist none = { 0 };
+	char q[LOG_NAME_MAX];
 	int fd = openat(rootfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	if (fd >= 0 && clear_dir(fd, name, &none, 0) && unlinkat(rootfd, name, AT_REMOVEDIR) != 0)
-		log_warn("cannot delete %s: %s", name, strerror(errno));
+		log_warn("cannot delete %s: %s", log_name(name, q), strerror(errno));
 }
 
 /* Deletes a non-directory standing at a directory of name's path (the
  * first dirlen bytes; it stops at the first one that does not exist). */
 static void clear_parents(int rootfd, char *name, size_t dirlen)
 {
+	char q[LOG_NAME_MAX];
 	struct stat st;
 
 	for (char *s = strchr(name, '/'); s && (size_t)(s - name) <= dirlen; s = strchr(s + 1, '/')) {
@@ -148,9 +152,9 @@ static void clear_parents(int rootfd, char *name, size_t dirlen)
 		gone = fstatat(rootfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0;
 		if (!gone && !S_ISDIR(st.st_mode) &&
 		    (fstatat(rootfd, name, &st, 0) != 0 || !S_ISDIR(st.st_mode))) {
-			log_info(1, "Deleting '%s'", name);
+			log_info(1, "Deleting '%s'", log_name(name, q));
 			if (unlinkat(rootfd, name, 0) != 0)
-				log_warn("cannot delete %s: %s", name, strerror(errno));
+				log_warn("cannot delete %s: %s", q, strerror(errno));
 			gone = 1;
 		}
 		*s = '/';

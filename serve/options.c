@@ -194,7 +194,10 @@ static const struct opt serve_opts[] = {
 	  .doc = "Open connections, all workers together (default 4096).  At the "
 		 "cap the accepting worker first closes its longest-idle "
 		 "keep-alive connection to make room (as nginx does); when it has "
-		 "none, the new one gets 503 with Retry-After: 1 and is closed." },
+		 "none, the new one gets 503 with Retry-After: 1 and is closed.  "
+		 "serve raises its open-file soft limit to the hard one at start; "
+		 "when N connections still do not fit beside the descriptors it "
+		 "keeps open, it warns once naming the limit and uses what fits." },
 	{ OPT_CALLBACK, 0, "header-timeout", .argh = "SEC", .off = OFF(header_timeout),
 	  .min = 1, .cb = set_duration,
 	  .help = "deadline to receive a request head (default 10)",
