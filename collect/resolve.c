@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "options.h"
 #include "resolve.h"
 #include "run.h"
@@ -22,7 +23,8 @@ static void missing(struct run *r, struct cfile *f, const struct ref *ref,
 {
 	const char *url = f->data + ref->off;
 	const char *why = "not found";
-	int n = (int)ref->len;
+	/* the reference as written, escaped: a file's bytes may hold anything */
+	char *raw = xstrndup(url, ref->len), shown[LOG_NAME_MAX];
 
 	if (target->len) {
 		f->missing = xrealloc(f->missing, (f->nmissing + 1) * sizeof(*f->missing));
@@ -30,16 +32,18 @@ static void missing(struct run *r, struct cfile *f, const struct ref *ref,
 	} else {
 		why = refs_unresolved_why(url, ref->len, r->o->static_url);
 	}
+	log_name(raw, shown);
 	if (ref->kind == REF_SOURCEMAP) {
-		cfile_warn(f, "%s:%u: source map '%.*s' %s, left unchanged",
-			   cfile_label(f), ref->line, n, url, why);
+		cfile_warn(f, "%s:%u: source map '%s' %s, left unchanged",
+			   cfile_label(f), ref->line, shown, why);
 	} else if (r->o->allow_missing) {
-		cfile_warn(f, "%s:%u: reference '%.*s' %s, left unchanged",
-			   cfile_label(f), ref->line, n, url, why);
+		cfile_warn(f, "%s:%u: reference '%s' %s, left unchanged",
+			   cfile_label(f), ref->line, shown, why);
 	} else {
-		cfile_fail(f, "%s:%u: reference '%.*s' %s", cfile_label(f),
-			   ref->line, n, url, why);
+		cfile_fail(f, "%s:%u: reference '%s' %s", cfile_label(f),
+			   ref->line, shown, why);
 	}
+	free(raw);
 }
 
 /* Sorts deps, drops duplicates, notes a self-reference. */
