@@ -314,7 +314,13 @@ static const struct opt collect_opts[] = {
 		 ".zip." },
 	{ OPT_CALLBACK, 0, "max-expand", .argh = "SIZE", .off = OFF(max_expand), .cb = set_size,
 	  .help = "bytes all archive sources of a run may expand to\n"
-		  "(default 4G; K, M, G suffixes; at least 1M)" },
+		  "(default 4G; K, M, G suffixes; at least 1M)",
+	  .doc = "Bytes all archive sources of one run may expand to, in bytes or "
+		 "with K, M or G (default 4G, at least 1M); checked on each "
+		 "entry's header size before it expands, then on its bytes.  An "
+		 "entry that would cross it fails the run naming archive and "
+		 "entry.  Large entries are unpacked into $TMPDIR (default /tmp), "
+		 "removed at the end of the run." },
 	{ OPT_STRING, 0, "upload", .argh = "s3://BUCKET[/PREFIX]", .off = OFF(upload),
 	  .help = "then publish the tree to S3 (staticfiles.json last)" },
 	{ OPT_FLAG, 0, "upload-only", .off = OFF(upload_only),
