@@ -358,23 +358,9 @@ static const struct opt collect_opts[] = {
 	OPT_COMMON_END,
 };
 
-const struct opt_program collect_program = {
-	.name = "collect",
-	.version = COLLECT_VERSION,
-	.synopsis = "[OPTIONS] [SOURCE...]",
-	.about =
-"Collects static files into one directory, like Django's\n"
-"`manage.py collectstatic` with ManifestStaticFilesStorage: every file is\n"
-"written under its name and under a content-hashed name, references in\n"
-"CSS/JS are rewritten, staticfiles.json is written last.\n"
-"\n"
-"SOURCE is DIR, PREFIX=DIR, or [PREFIX=]FILE.{tar,tar.gz,tgz,zip}[:SUBDIR].\n",
-	.epilog = "Exit status: 0 done, 1 the run failed, 2 a bad option or setting.\n",
-	.opts = collect_opts,
-};
-
-static void set_defaults(struct options *o)
+static void set_defaults(void *opts)
 {
+	struct options *o = opts;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
 	memset(o, 0, sizeof(*o));
@@ -420,8 +406,10 @@ static int django_sources(struct options *o)
 	return 0;
 }
 
-static int check_settings(struct options *o)
+static int check_settings(void *opts)
 {
+	struct options *o = opts;
+
 	options_normalize_url(o);
 	/* Known before any work, not after the tree is committed. */
 	if (o->archive && !bundle_supported(o->archive))
@@ -442,21 +430,11 @@ static int check_settings(struct options *o)
 	return 0;
 }
 
-enum opt_status collect_options_parse(struct options *o, int argc, char **argv)
+/* What the callbacks stored. */
+static void release_callbacks(void *opts)
 {
-	enum opt_status st;
+	struct options *o = opts;
 
-	set_defaults(o);
-	st = opt_parse(&collect_program, o, argc, argv);
-	if (st != OPT_RUN)
-		return st;
-	return check_settings(o) ? OPT_BAD : OPT_RUN;
-}
-
-void collect_options_release(struct options *o)
-{
-	opt_release(&collect_program, o);
-	/* the callbacks' */
 	free(o->output);
 	free(o->static_url);
 	free(o->s3_addressing);
@@ -464,5 +442,18 @@ void collect_options_release(struct options *o)
 	free(o->django_project);
 	free(o->python);
 	django_free(o->django);
-	memset(o, 0, sizeof(*o));
 }
+
+const struct opt_program collect_program = {
+	.synopsis = "[OPTIONS] [SOURCE...]",
+	.about =
+"Collects static files into one directory, like Django's\n"
+"`manage.py collectstatic` with ManifestStaticFilesStorage: every file is\n"
+"written under its name and under a content-hashed name, references in\n"
+"CSS/JS are rewritten, staticfiles.json is written last.\n"
+"\n"
+"SOURCE is DIR, PREFIX=DIR, or [PREFIX=]FILE.{tar,tar.gz,tgz,zip}[:SUBDIR].\n",
+	.epilog = "Exit status: 0 done, 1 the run failed, 2 a bad option or setting.\n",
+	.name = "collect", .version = COLLECT_VERSION, .opts = collect_opts, .size = sizeof(struct options),
+	.defaults = set_defaults, .check = check_settings, .release = release_callbacks,
+};

@@ -70,8 +70,9 @@ extern const struct opt_program collect_program;
  * when --help/--version was handled (exit 0), or OPT_BAD after printing one
  * line (exit 2).
  */
-enum opt_status collect_options_parse(struct options *opts, int argc, char **argv);
-void collect_options_release(struct options *opts);
+#define collect_options_parse(o, argc, argv) opt_parse(&collect_program, (o), (argc), (argv))
+/* Frees every string and list of o, and zeroes it. */
+#define collect_options_release(o) opt_release(&collect_program, (o))
 /* Makes static_url absolute and slash-terminated, as Django reads it. */
 void options_normalize_url(struct options *opts);
 

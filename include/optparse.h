@@ -101,6 +101,11 @@ struct opt_program {
 	const char *about;    /* after the usage line, may be NULL */
 	const char *epilog;   /* after the options, may be NULL */
 	const struct opt *opts; /* ends with an OPT_END entry */
+	void (*defaults)(void *opts);  /* puts the defaults in place, before all */
+	int (*check)(void *opts);      /* what no single setting can check, after
+					* all: 0, or -1 after printing one line */
+	void (*release)(void *opts);   /* frees what the callbacks stored, last */
+	size_t size;                   /* of the options struct: zeroed at release */
 };
 
 enum opt_status {
@@ -110,11 +115,10 @@ enum opt_status {
 };
 
 /*
- * Fills opts, whose defaults the caller has put in place, from
- * staticroot.conf (--config FILE, else ./staticroot.conf when present), the
+ * Fills opts with the program's defaults, then from staticroot.conf (--config FILE, else ./staticroot.conf when present), the
  * environment and argv.  A misspelt option or key gets a suggestion, an
  * abbreviation is refused, a key in the wrong section names its section.
- * Not thread-safe (config_read() is not).
+ * Then runs the program's check.  Not thread-safe (config_read() is not).
  */
 enum opt_status opt_parse(const struct opt_program *p, void *opts, int argc, char **argv);
 
@@ -125,8 +129,8 @@ void opt_usage(const struct opt_program *p, FILE *out);
 void opt_usage_man(const struct opt_program *p, FILE *out);
 
 /* Frees the storage of every OPT_STRING, OPT_PATH and OPT_LIST entry and of
- * every grouped entry (a struct strlist); a callback's other storage is the
- * caller's to free. */
+ * every grouped entry (a struct strlist), then calls the program's release
+ * for what its callbacks stored. */
 void opt_release(const struct opt_program *p, void *opts);
 
 /* The closest of the n names to s (edit distance at most 2, or s a prefix

@@ -466,6 +466,8 @@ enum opt_status opt_parse(const struct opt_program *p, void *opts, int argc, cha
 	size_t np = 0;
 
 	ps.list_layer = xcalloc(ps.n + 1, sizeof(*ps.list_layer));
+	if (p->defaults)
+		p->defaults(opts);
 	st = scan_argv(p, argc, argv, pd, &np);
 	if (st != OPT_RUN)
 		goto out;
@@ -476,7 +478,7 @@ enum opt_status opt_parse(const struct opt_program *p, void *opts, int argc, cha
 		if (pd[i].o->kind != OPT_CONFIG &&
 		    apply(&ps, pd[i].o, pd[i].name, pd[i].value, OPT_FROM_ARGV))
 			goto out;
-	st = OPT_RUN;
+	st = p->check && p->check(opts) ? OPT_BAD : OPT_RUN;
 out:
 	free(ps.list_layer);
 	free(pd);
@@ -498,4 +500,7 @@ void opt_release(const struct opt_program *p, void *opts)
 			*FIELD(&ps, o, char *) = NULL;
 		}
 	}
+	if (p->release)
+		p->release(opts);
+	memset(opts, 0, p->size);
 }

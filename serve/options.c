@@ -238,19 +238,10 @@ static const struct opt serve_opts[] = {
 	OPT_COMMON_END,
 };
 
-const struct opt_program serve_program = {
-	.name = "serve",
-	.version = SERVE_VERSION,
-	.synopsis = "[--root DIR] [--alias /static/] [--listen ADDR]... [OPTIONS]",
-	.about = "Serves a collected static tree over HTTP/1.1.\n",
-	.epilog =
-"Signals: HUP reloads the tree, USR1 reopens the access log, TERM/INT stop.\n"
-"Exit status: 0 stopped cleanly, 1 start-up failed, 2 a bad option or setting.\n",
-	.opts = serve_opts,
-};
-
-static void set_defaults(struct options *o)
+static void set_defaults(void *opts)
 {
+	struct options *o = opts;
+
 	memset(o, 0, sizeof(*o));
 	o->alias = xstrdup("/static/");
 	o->cache_control = xstrdup("no-cache");
@@ -278,27 +269,33 @@ static int check_alias(struct options *o)
 	return 0;
 }
 
-enum opt_status serve_options_parse(struct options *o, int argc, char **argv)
+/* After every source: the list default, the root, the alias's shape. */
+static int check_settings(void *opts)
 {
-	enum opt_status st;
+	struct options *o = opts;
 
-	set_defaults(o);
-	st = opt_parse(&serve_program, o, argc, argv);
-	if (st != OPT_RUN)
-		return st;
 	/* A list's default goes in last: a given list replaces it. */
 	if (!o->listen.n)
 		strlist_add(&o->listen, "127.0.0.1:8080");
-	if (!o->root) {
-		log_error("no root: give --root DIR, $STATIC_ROOT or static-root");
-		return OPT_BAD;
-	}
-	return check_alias(o) ? OPT_BAD : OPT_RUN;
+	if (!o->root)
+		return log_error("no root: give --root DIR, $STATIC_ROOT or static-root");
+	return check_alias(o);
 }
 
-void serve_options_release(struct options *o)
+/* What the callbacks stored. */
+static void release_callbacks(void *opts)
 {
-	opt_release(&serve_program, o);
+	struct options *o = opts;
+
 	free(o->access_log);
-	memset(o, 0, sizeof(*o));
 }
+
+const struct opt_program serve_program = {
+	.synopsis = "[--root DIR] [--alias /static/] [--listen ADDR]... [OPTIONS]",
+	.about = "Serves a collected static tree over HTTP/1.1.\n",
+	.epilog =
+"Signals: HUP reloads the tree, USR1 reopens the access log, TERM/INT stop.\n"
+"Exit status: 0 stopped cleanly, 1 start-up failed, 2 a bad option or setting.\n",
+	.name = "serve", .version = SERVE_VERSION, .opts = serve_opts, .size = sizeof(struct options),
+	.defaults = set_defaults, .check = check_settings, .release = release_callbacks,
+};

@@ -43,7 +43,8 @@ extern const struct opt_program serve_program;
  * when --help/--version was handled (exit 0), or OPT_BAD after printing one
  * line (exit 2).
  */
-enum opt_status serve_options_parse(struct options *o, int argc, char **argv);
-void serve_options_release(struct options *o);
+#define serve_options_parse(o, argc, argv) opt_parse(&serve_program, (o), (argc), (argv))
+/* Frees every string and list of o, and zeroes it. */
+#define serve_options_release(o) opt_release(&serve_program, (o))
 
 #endif
