@@ -66,10 +66,13 @@ SERVE_LIBS := $(call pkg_libs,$(SERVE_PKGS))
 TEST_LIBS := $(call pkg_libs,$(TEST_PKGS)) -lm
 
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BINDIR)/tests/%)
+# LD_PRELOAD fault injectors (tests/fault/): fail the Nth I/O call or allocation.
+FAULT_SRC := $(sort $(wildcard tests/fault/*.c))
+FAULT_LIB := $(FAULT_SRC:tests/fault/%.c=$(BINDIR)/tests/fault/%.so)
 PROGRAMS := $(BINDIR)/collect $(BINDIR)/serve
 
-.PHONY: all deps deps-test deps-fuzz test unit e2e run demo bench fuzz fresh-check \
-	install clean man
+.PHONY: all deps deps-test deps-fuzz test test-reliability unit e2e run demo bench fuzz \
+	fresh-check install clean man
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -110,6 +113,11 @@ $(BINDIR)/tests/%: tests/unit/%.c $(UNIT_HDR) $(LIBSR) $(LIBCOLLECT) $(LIBSERVE)
 		$(LIBCOLLECT) $(LIBSERVE) $(LIBSR) $(TEST_LIBS)
 
 # The Debian packages a target needs (clang only for the tests and fuzzing).
+# No sanitizer flags: the shims sit in front of libc (and of libasan).
+$(BINDIR)/tests/fault/%.so: tests/fault/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -shared -fPIC $(WARN) $(CFLAGS) -o $@ $< -ldl
+
 deps:
 	@sh tests/deps.sh build
 deps-test:
@@ -124,7 +132,7 @@ man: $(PROGRAMS)
 		sh tests/man-options.sh $(BINDIR) $$p >$$p/$$p.1.tmp && mv $$p/$$p.1.tmp $$p/$$p.1; \
 	done
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(FAULT_LIB)
 
 test: deps-test
 	@$(MAKE) --no-print-directory all unit
@@ -134,6 +142,12 @@ test: deps-test
 e2e: deps-test
 	@$(MAKE) --no-print-directory all
 	@BINDIR=$(BINDIR) TESTS=tests/e2e/ sh tests/run.sh
+
+# The long soak of the reliability tests: every fault kind at every point,
+# hundreds of kill -9s (make test runs one kind per point and 50 kills).
+test-reliability: deps-test
+	@$(MAKE) --no-print-directory all unit
+	@SR_SOAK=1 TESTS=t_collect_reliability BINDIR=$(BINDIR) sh tests/run.sh
 
 # Collect the sample site with its own staticroot.conf (a STATIC_ROOT in the
 # caller's environment would win over it: unset), then serve it in the

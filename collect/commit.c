@@ -1,5 +1,5 @@
-/* commit.c: phase 6: renames the staged originals into place, then writes the tree
- * index, staticfiles.json (the commit point) and the cache, skipping what did not change. */
+/* commit.c: phase 6: writes the tree index, the cache and staticfiles.json of the new
+ * generation, skipping what did not change. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,44 +19,11 @@
 #include "options.h"
 #include "outs.h"
 #include "run.h"
-#include "stage.h"
 #include "strbuf.h"
 #include "writer.h"
 #include "xalloc.h"
 
 #define MANIFEST_MAX ((size_t)1 << 30)
-
-/* Renames f's staged original and variants into place. */
-static int place_orig(struct run *r, struct cfile *f)
-{
-	int rc;
-
-	if (f->orig.tmp && (rc = place_file(f->orig.tmp, r->root, f->name)) < 0)
-		return log_error("cannot write %s/%s: %s%s", r->root, f->name, strerror(-rc),
-				 stage_conflict_hint(-rc));
-	free(f->orig.tmp);
-	f->orig.tmp = NULL;  /* placed: nothing for stage_cleanup() */
-	for (int e = 0; e < ENC_COUNT; e++) {
-		char *name;
-
-		if (f->orig.enc_stale[e])
-			unlink_variant(r->root, f->name, e);
-		if (!f->orig.enc_tmp[e])
-			continue;
-		name = xmalloc(strlen(f->name) + 8);
-		sprintf(name, "%s%s", f->name, tree_enc_suffix[e]);
-		rc = place_file(f->orig.enc_tmp[e], r->root, name);
-		free(name);
-		if (rc == 0) {
-			free(f->orig.enc_tmp[e]);
-			f->orig.enc_tmp[e] = NULL;
-		}
-		if (rc < 0)
-			return log_error("cannot write %s/%s%s: %s%s", r->root, f->name,
-					 tree_enc_suffix[e], strerror(-rc), stage_conflict_hint(-rc));
-	}
-	return 0;
-}
 
 /* Whether path is now a variant of one of this run's outputs (an older
  * run may have collected a source file under that name). */
@@ -94,15 +61,15 @@ static void carry_over(struct run *r, struct outs *o)
 					 r->cache.out[i].ino, 0);
 		return;
 	}
-	if (tree_index_load(r->root, &r->old_index) != 0)
+	if (tree_index_load(r->out, &r->old_index) != 0)
 		return;
 	for (size_t i = 0; i < r->old_index.n; i++) {
 		const struct file_fact *ff = &r->old_index.v[i];
 
 		if (outs_find(o, current, ff->path) || current_variant(o, current, ff->path))
 			continue;
-		path = xmalloc(strlen(r->root) + strlen(ff->path) + 2);
-		sprintf(path, "%s/%s", r->root, ff->path);
+		path = xmalloc(strlen(r->out) + strlen(ff->path) + 2);
+		sprintf(path, "%s/%s", r->out, ff->path);
 		if (lstat(path, &st) == 0)
 			outs_add(o, ff, (int64_t)st.st_mtim.tv_sec * 1000000000 +
 				 st.st_mtim.tv_nsec, st.st_ino, 0);
@@ -159,7 +126,7 @@ static int build_manifest(struct run *r, struct strbuf *out, int *changed)
 {
 	struct manifest m;
 	struct strbuf old;
-	char *path = xmalloc(strlen(r->root) + sizeof(MANIFEST_NAME) + 2);
+	char *path = xmalloc(strlen(r->out) + sizeof(MANIFEST_NAME) + 2);
 	int rc;
 
 	manifest_init(&m);
@@ -173,7 +140,7 @@ static int build_manifest(struct run *r, struct strbuf *out, int *changed)
 		manifest_serialize(&m, out);
 	manifest_release(&m);
 	strbuf_init(&old, MANIFEST_MAX);
-	sprintf(path, "%s/%s", r->root, MANIFEST_NAME);
+	sprintf(path, "%s/%s", r->out, MANIFEST_NAME);
 	rc = strbuf_read_file(&old, path);
 	*changed = rc < 0 || old.len != out->len || memcmp(old.buf, out->buf, out->len);
 	strbuf_release(&old);
@@ -202,7 +169,7 @@ static int write_index(struct run *r, const struct outs *o, uint64_t manifest_ha
 		memcpy(ff->dcz, src->dcz, sizeof(ff->dcz));
 	}
 	tree_index_sort(&ti);
-	rc = tree_index_write(&ti, r->root);
+	rc = tree_index_write(&ti, r->out);
 	tree_index_release(&ti);
 	return rc;
 }
@@ -228,15 +195,15 @@ static void kept_paths(const struct outs *o, struct strlist *keep)
 	}
 }
 
-/* Hash of the manifest already on disk (--no-post-process keeps it), or 0. */
-static uint64_t disk_manifest_hash(struct run *r)
+/* Hash of the manifest already in dir (--no-post-process keeps it), or 0. */
+static uint64_t disk_manifest_hash(const char *dir)
 {
 	struct strbuf sb;
-	char *path = xmalloc(strlen(r->root) + sizeof(MANIFEST_NAME) + 2);
+	char *path = xmalloc(strlen(dir) + sizeof(MANIFEST_NAME) + 2);
 	uint64_t h = 0;
 
 	strbuf_init(&sb, MANIFEST_MAX);
-	sprintf(path, "%s/%s", r->root, MANIFEST_NAME);
+	sprintf(path, "%s/%s", dir, MANIFEST_NAME);
 	if (strbuf_read_file(&sb, path) == 0)
 		h = hash_bytes(sb.buf, sb.len);
 	strbuf_release(&sb);
@@ -244,35 +211,35 @@ static uint64_t disk_manifest_hash(struct run *r)
 	return h;
 }
 
-/* Index, cache, then staticfiles.json: the manifest's rename is the commit
- * point.  The cache may go first: it records inodes, which a rename keeps. */
+/* Index, cache, then staticfiles.json: in place, the manifest's rename is
+ * the commit point.  The cache may go first: it records inodes, which a
+ * rename keeps. */
 static int write_meta(struct run *r, const struct outs *o, const struct strbuf *man,
 		      int man_changed, const struct strbuf *cache)
 {
-	uint64_t mh = r->o->no_post_process ? disk_manifest_hash(r) : hash_bytes(man->buf, man->len);
-	char *path = xmalloc(strlen(r->root) + sizeof(TREE_INDEX_NAME) + sizeof(MANIFEST_NAME) +
+	uint64_t mh = r->o->no_post_process ? disk_manifest_hash(r->out)
+					    : hash_bytes(man->buf, man->len);
+	char *path = xmalloc(strlen(r->out) + sizeof(TREE_INDEX_NAME) + sizeof(MANIFEST_NAME) +
 			     sizeof(CACHE_NAME) + 2);
 	int rc;
 
-	rc = tree_index_matches(r->root, mh) ? 0 : -1;
+	rc = tree_index_matches(r->out, mh) ? 0 : -1;
 	if (!rc && !man_changed && r->cache.valid &&
 	    hash_bytes(cache->buf, cache->len) == r->cache.raw_hash)
 		goto out;  /* nothing changed: leave every file as it is */
 	if ((rc = write_index(r, o, mh)) < 0)
 		goto out;
-	sprintf(path, "%s/%s", r->root, CACHE_NAME);
+	sprintf(path, "%s/%s", r->out, CACHE_NAME);
 	if (atomic_write_file(path, cache->buf, cache->len, 0644) < 0)
 		log_warn("the cache could not be saved; the next run will redo the work");
-	sprintf(path, "%s/%s", r->root, MANIFEST_NAME);
+	sprintf(path, "%s/%s", r->out, MANIFEST_NAME);
 	rc = man_changed ? atomic_write_file(path, man->buf, man->len, 0644) : 0;
 out:
 	free(path);
 	return rc;
 }
 
-/* Whether the outputs are exactly what the cache lists as current, with
- * nothing recomputed: then there is nothing to commit. */
-static int settled(struct run *r)
+int commit_settled(struct run *r)
 {
 	size_t outputs = r->fs.n * (r->o->no_post_process ? 1 : 2);
 
@@ -280,7 +247,7 @@ static int settled(struct run *r)
 	    r->cache.ncurrent != outputs)
 		return 0;
 	/* A stale, truncated or damaged index is rewritten, not trusted. */
-	return tree_index_matches(r->root, disk_manifest_hash(r));
+	return tree_index_matches(r->root, disk_manifest_hash(r->root));
 }
 
 int commit_files(struct run *r)
@@ -290,30 +257,24 @@ int commit_files(struct run *r)
 	struct strlist keep = { 0 };
 	int man_changed = 0, rc = -1;
 
-	if (settled(r)) {
-		if (!r->stamps.valid)  /* an output from before the record existed */
-			dirstamp_write(r->root, &r->fs, r->cache.raw_hash);
-		return 0;
-	}
 	build_outs(r, &o);
 	if (!r->o->no_post_process)
 		build_manifest(r, &man, &man_changed);
 	build_cache(r, &o, &cache);
 	if (r->o->clear && r->o->no_post_process)
-		clear_manifest(r->root, 0);
+		clear_manifest(r->out, 0);
 	if (write_meta(r, &o, &man, man_changed, &cache) < 0)
 		goto out;
-	/* Committed: the originals follow (renames write no bytes). */
-	for (size_t i = 0; i < r->fs.n; i++)
-		if (place_orig(r, &r->fs.v[i]) < 0)
-			goto out;
+	/* In place, the originals follow the manifest (renames write no bytes). */
+	if (stage_apply(&r->stage, r->out, r->root) < 0)
+		goto out;
 	rc = 0;
 	if (r->o->clear && !r->fresh) {
 		kept_paths(&o, &keep);
-		clear_outputs(r->root, &keep, 0);
+		clear_outputs(r->out, &keep, 0);
 	}
 	/* Last: nothing in the output changes after this. */
-	dirstamp_write(r->root, &r->fs, hash_bytes(cache.buf, cache.len));
+	dirstamp_write(r->out, &r->fs, hash_bytes(cache.buf, cache.len));
 out:
 	strlist_release(&keep);
 	strbuf_release(&man);

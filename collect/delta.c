@@ -18,7 +18,6 @@
 #include "log.h"
 #include "publish.h"
 #include "run.h"
-#include "stage.h"
 #include "strbuf.h"
 #include "workq.h"
 #include "xalloc.h"
@@ -128,10 +127,12 @@ struct dpass {
 	atomic_int made;
 };
 
-/* root/name's bytes into sb (reset first).  0, or -errno. */
+/* name's bytes in the generation being written (r->out: this run's hashed
+ * files and the previous versions linked into it) into sb (reset first).
+ * 0, or -errno. */
 static int read_out(const struct run *r, const char *name, struct strbuf *sb)
 {
-	char *path = xstrcat3(r->root, "/", name);
+	char *path = xstrcat3(r->out, "/", name);
 	int rc;
 
 	strbuf_release(sb);
@@ -184,7 +185,6 @@ static int make_delta(struct dpass *p, struct cfile *f, struct dict_line *l,
 	uint64_t against = br->present ? br->size : f->hash.fact.size;
 	struct strbuf out = STRBUF_INIT;
 	struct file_delta *d = &f->hash.fact.dcz[f->hash.fact.ndcz];
-	char *tmp;
 	struct stat st;
 	enum delta_result res = delta_encode(dict->buf, dict->len, sha, cur->buf, cur->len, &out);
 	int rc = 0;
@@ -201,11 +201,11 @@ static int make_delta(struct dpass *p, struct cfile *f, struct dict_line *l,
 	}
 	log_info(2, "Delta of '%s' against '%s': %zu bytes", f->hashed, name, out.len);
 	name = tree_delta_name(f->hashed, sha);
-	tmp = stage_path(p->r, name);
-	rc = publish_bytes(p->r->root, name, out.buf, out.len, tmp, &st);
+	rc = publish_bytes(p->r->out, name, out.buf, out.len, &st);
 	if (rc < 0) {
 		cfile_fail(f, "cannot write %s/%s: %s", p->r->root, name, strerror(-rc));
 	} else {
+		durable_add(&p->r->durable, name);
 		memcpy(d->dict_sha, sha, TREE_SHA256_LEN);
 		d->size = out.len;
 		d->hash = hash_bytes(out.buf, out.len);
@@ -213,7 +213,6 @@ static int make_delta(struct dpass *p, struct cfile *f, struct dict_line *l,
 		atomic_store(&p->made, 1);
 	}
 	free((char *)name);
-	free(tmp);
 	strbuf_release(&out);
 	return rc < 0 ? -1 : 0;
 }
@@ -260,10 +259,10 @@ static void delta_one(size_t i, unsigned tid, void *ctx)
 	strbuf_release(&dict);
 }
 
-/* Whether root/name is a regular file (a previous version still there). */
+/* Whether name is a regular file (a previous version still there). */
 static int out_exists(const struct run *r, const char *name)
 {
-	char *path = xstrcat3(r->root, "/", name);
+	char *path = xstrcat3(r->out, "/", name);
 	struct stat st;
 	int ok = lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 
@@ -328,7 +327,7 @@ static void prune_stale(struct run *r)
 {
 	for (size_t i = 0; i < r->stale_deltas.n; i++) {
 		struct strbuf pat = STRBUF_INIT;
-		char *path = xstrcat3(r->root, "/", r->stale_deltas.v[i]);
+		char *path = xstrcat3(r->out, "/", r->stale_deltas.v[i]);
 		glob_t g;
 
 		/* the name is literal: escape glob's own characters */
@@ -377,7 +376,7 @@ int delta_commit(struct run *r)
 		return 0;
 	/* After the commit: the index that listed them is gone. */
 	prune_stale(r);
-	if (dict_history_write(&r->history, r->root) < 0)
+	if (dict_history_write(&r->history, r->out) < 0)
 		log_warn("the dictionary history could not be saved: the next run makes no "
 			 "deltas against this version");
 	return 0;

@@ -45,12 +45,6 @@ static void cfile_release(struct cfile *f)
 	free(f->final);
 	free(f->hashed);
 	free(f->rrefs);
-	free(f->orig.tmp);
-	free(f->hash.tmp);
-	for (int e = 0; e < ENC_COUNT; e++) {
-		free(f->orig.enc_tmp[e]);
-		free(f->hash.enc_tmp[e]);
-	}
 	free(f->err);
 	free(f->warns);
 	free(f->type_buf);

@@ -22,17 +22,21 @@
 #define CF_NOSTAT   (1u << 7)  /* size, mtime, inode not read yet */
 #define CF_LENKNOWN (1u << 8)  /* final_len is the last rewrite's, even once final is freed */
 
+/* What the check found an output name needs (the name true when work is left). */
+enum out_todo {
+	OUT_UNCHANGED = 0,     /* bytes and variants as wanted: nothing to do */
+	OUT_VARIANTS_UNKNOWN,  /* bytes as wanted, variants to (re)make */
+	OUT_WRITE,             /* missing or other bytes: write it */
+};
+
 /* What was decided about one output file (original or hashed name). */
 struct out_state {
 	int written;          /* this run (re)wrote the file itself */
 	struct file_fact fact;/* path and type borrowed from the cfile */
 	int64_t mtime_ns;     /* of the output file, for the cache */
 	uint64_t ino;
-	char *tmp;            /* staged file to rename at commit; owned, or NULL */
-	char *enc_tmp[ENC_COUNT]; /* staged variants; owned, or NULL */
-	int enc_stale[ENC_COUNT]; /* an old variant to delete at commit */
 	int existed;          /* the file was there before this run */
-	int todo;             /* what the check said: 0 nothing, 1 variants unknown, 2 write */
+	enum out_todo todo;
 };
 
 /* A reference of a CSS/JS file, resolved. */

@@ -312,6 +312,10 @@ static const struct opt collect_opts[] = {
 	  .help = "also write the tree as FILE.{tar,tar.gz,tgz,zip}",
 	  .doc = "Also write the tree as a reproducible .tar, .tar.gz, .tgz or "
 		 ".zip." },
+	{ OPT_FLAG, 0, "no-fsync", .off = OFF(no_fsync),
+	  .help = "sync nothing to disk (scratch trees)",
+	  .doc = "Sync nothing to disk before the switch: faster, for scratch trees "
+		 "that a power cut may lose." },
 	{ OPT_CALLBACK, 0, "max-expand", .argh = "SIZE", .off = OFF(max_expand), .cb = set_size,
 	  .help = "bytes all archive sources of a run may expand to\n"
 		  "(default 4G; K, M, G suffixes; at least 1M)",

@@ -29,6 +29,7 @@ struct options {
 	char *archive;          /* --archive FILE, or NULL */
 	int no_default_ignore;
 	int noinput, clear, link, dry_run, no_post_process;
+	int no_fsync;           /* --no-fsync: nothing synced to disk */
 	int verbosity;
 	int allow_missing, js_modules;
 	unsigned compress;      /* COMPRESS_* */

@@ -15,7 +15,7 @@
 #include "options.h"
 #include "outs.h"
 #include "run.h"
-#include "stage.h"
+#include "tempfile.h"
 #include "xalloc.h"
 
 void outs_add(struct outs *o, const struct file_fact *fact, int64_t mtime_ns,
@@ -171,10 +171,10 @@ static void recon_dir(struct recon *rc, int dfd, const char *rel)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 		    (!*rel && own_top(de->d_name)))
 			continue;
-		if ((pid = stage_name_pid(de->d_name)) >= 0) {
-			if (pid != rc->r->pid)  /* staged by a run that died */
+		if ((pid = tempfile_name_pid(de->d_name)) >= 0) {
+			if (pid != rc->r->pid)  /* left by a run that died */
 				unlinkat(dirfd(d), de->d_name, 0);
-			continue;  /* this run's own: placed at commit */
+			continue;
 		}
 		p = xmalloc(strlen(rel) + strlen(de->d_name) + 2);
 		sprintf(p, "%s%s%s", rel, *rel ? "/" : "", de->d_name);
@@ -207,8 +207,8 @@ static void take_variant(struct recon *rc, const char *p)
 	struct stat st;
 	uint64_t h;
 
-	full = xmalloc(strlen(rc->r->root) + strlen(p) + 2);
-	sprintf(full, "%s/%s", rc->r->root, p);
+	full = xmalloc(strlen(rc->r->out) + strlen(p) + 2);
+	sprintf(full, "%s/%s", rc->r->out, p);
 	if (co && !co->current && !co->fact.enc[e].present &&
 	    hash_at(AT_FDCWD, full, &h, &st) == 0) {
 		co->fact.enc[e].present = 1;
@@ -226,7 +226,7 @@ static void take_variant(struct recon *rc, const char *p)
 void outs_reconcile(struct run *r, struct outs *o)
 {
 	struct recon rc = { .r = r, .o = o, .known = o->n };
-	int fd = open(r->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(r->out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0)
 		return;

@@ -17,9 +17,12 @@
 #include "commit.h"
 #include "delta.h"
 #include "django.h"
+#include "durable.h"
+#include "generation.h"
 #include "hash.h"
 #include "log.h"
 #include "manifest.h"
+#include "manifest_history.h"
 #include "mime.h"
 #include "options.h"
 #include "path.h"
@@ -33,6 +36,7 @@
 #include "strbuf.h"
 #include "template_check.h"
 #include "writer.h"
+#include "tempfile.h"
 #include "xalloc.h"
 
 char *pipeline_abspath(const char *path)
@@ -72,8 +76,8 @@ static uint64_t settings_hash(const struct options *o)
 	return h;
 }
 
-/* Empties the stage directory of what a killed run left in it. */
-static void empty_stage(const char *stage)
+/* Empties the mark directory (older versions staged files in it). */
+static void empty_mark(const char *stage)
 {
 	DIR *d = opendir(stage);
 	struct dirent *de;
@@ -86,22 +90,8 @@ static void empty_stage(const char *stage)
 	closedir(d);
 }
 
-/* Removes the temporary files a failed run staged beside outputs. */
-static void stage_cleanup(struct run *r)
-{
-	for (size_t i = 0; i < r->fs.n; i++) {
-		struct out_state *os = &r->fs.v[i].orig;
-
-		if (os->tmp)
-			unlink(os->tmp);
-		for (int e = 0; e < ENC_COUNT; e++)
-			if (os->enc_tmp[e])
-				unlink(os->enc_tmp[e]);
-	}
-}
-
-/* Creates the output, takes the lock, prepares an empty stage.  Returns the
- * lock's fd, or -1 after printing why. */
+/* Creates the output, takes the lock, removes what a killed run left beside
+ * it.  Returns the lock's fd, or -1 after printing why. */
 static int open_output(struct run *r)
 {
 	char *lock = xmalloc(strlen(r->root) + sizeof(LOCK_NAME) + 2);
@@ -120,13 +110,11 @@ static int open_output(struct run *r)
 		close(fd);
 		return log_error("%s is in use by another collect", r->root);
 	}
-	if (access(r->stage, F_OK) == 0) {
-		/* A run died here: list what it left.  The stage stays, as the
-		 * mark, until a run has reconciled the output. */
+	generation_tidy(r->root);
+	/* An in-place update died here: the index must be matched to the
+	 * disk.  The mark stays until a run has done so. */
+	if (access(r->mark, F_OK) == 0)
 		r->reconcile = 1;
-		r->stage_made = 1;
-		empty_stage(r->stage);
-	}
 	/* Nothing but the lock: no earlier output to check or protect. */
 	r->fresh = dir_non_empty(r->root, LOCK_NAME) == 0;
 	return fd;
@@ -214,6 +202,56 @@ static void *load_cache(void *arg)
 	return NULL;
 }
 
+/* Writes the new generation and makes it the output.  0, or -1 after
+ * printing why (then the output is the previous generation, whole). */
+static int publish(struct run *r, struct timespec *t0)
+{
+	int sync = !r->o->no_fsync, rc = -1;
+	struct generation g;
+
+	if (generation_begin(&g, r->root) < 0)
+		return -1;
+	lap("generation", t0);
+	r->out = generation_dir(&g);
+	stage_init(&r->stage, g.mode == GEN_IN_PLACE && !r->fresh);
+	if (g.mode == GEN_IN_PLACE && mkdir(r->mark, 0700) != 0 && errno != EEXIST) {
+		log_error("cannot write in %s: %s", r->root, strerror(errno));
+		goto out;
+	}
+	if (r->o->clear && !r->fresh)
+		clear_in_the_way(r->out, &r->fs, !r->o->no_post_process);
+	if (write_files(r) < 0)
+		goto out;
+	lap("write", t0);
+	if (delta_files(r) < 0)
+		goto out;
+	lap("deltas", t0);
+	/* The data first: a manifest must never reach the disk before the
+	 * files it names. */
+	if (sync && durable_sync(&r->durable, r->out, r->root, r->nthreads) < 0)
+		goto out;
+	if (g.mode == GEN_IN_PLACE && sync && durable_sync_dirs(r->out) < 0)
+		goto out;
+	lap("sync", t0);
+	/* The manifest's copy for --prune belongs to the generation too
+	 * (main's history_record() then finds it there). */
+	if (commit_files(r) < 0 || delta_commit(r) < 0 || history_record(r->out) < 0 ||
+	    generation_switch(&g, sync) < 0)
+		goto out;
+	lap("commit", t0);
+	if (g.mode == GEN_IN_PLACE) {
+		empty_mark(r->mark);
+		rmdir(r->mark);
+	}
+	rc = 0;
+out:
+	stage_release(&r->stage, r->out);
+	r->out = r->root;
+	generation_end(&g);
+	lap("cleanup", t0);
+	return rc;
+}
+
 static int run_phases(struct run *r)
 {
 	struct timespec t0;
@@ -244,22 +282,21 @@ static int run_phases(struct run *r)
 	if (!r->o->no_post_process && rewrite_files(r) < 0)
 		return -1;
 	lap("rewrite", &t0);
-	if (r->o->clear && !r->o->dry_run && !r->fresh)
-		clear_in_the_way(r->root, &r->fs, !r->o->no_post_process);
-	if (write_files(r) < 0)
+	if (check_files(r) < 0)
 		return -1;
-	lap("write", &t0);
-	if (delta_files(r) < 0)
-		return -1;
-	lap("deltas", &t0);
+	lap("check", &t0);
 	if (r->o->dry_run) {
 		if (r->o->clear)
 			pretend_clear(r);
 		return 0;
 	}
-	if (commit_files(r) < 0 || delta_commit(r) < 0)
+	if (commit_settled(r)) {
+		/* A no-op: nothing built, nothing switched. */
+		if (!r->stamps.valid)  /* an output from before the record existed */
+			dirstamp_write(r->root, &r->fs, r->cache.raw_hash);
+	} else if (publish(r, &t0) < 0) {
 		return -1;
-	lap("commit", &t0);
+	}
 	if (r->o->archive && write_bundle(r) < 0)
 		return -1;
 	return 0;
@@ -267,19 +304,19 @@ static int run_phases(struct run *r)
 
 int pipeline_run(const struct options *o)
 {
-	struct run r = { .o = o, .root = o->output };
+	struct run r = { .o = o, .root = o->output, .out = o->output };
 	int lock = -1, rc;
 
+	tempfile_durable = !o->no_fsync;
 	r.root_abs = pipeline_abspath(o->output);
-	r.stage = xmalloc(strlen(o->output) + sizeof(STAGE_NAME) + 2);
-	sprintf(r.stage, "%s/%s", o->output, STAGE_NAME);
+	r.mark = xstrcat3(o->output, "/", STAGE_NAME);
 	r.nthreads = (unsigned)o->jobs;
 	r.magic = xcalloc(r.nthreads, sizeof(*r.magic));
 	r.dirs = xcalloc(r.nthreads, sizeof(*r.dirs));
 	r.settings = settings_hash(o);
 	r.pid = (long)getpid();
 	tree_index_init(&r.old_index);
-	pthread_mutex_init(&r.stage_lock, NULL);
+	durable_init(&r.durable);
 	progress_init(o->verbosity);
 	encoder_init(&r.enc, o);
 	if (!o->dry_run && (lock = open_output(&r)) < 0) {
@@ -290,11 +327,6 @@ int pipeline_run(const struct options *o)
 	encoder_finish(&r.enc);
 	if (!rc)
 		summary(&r);
-	stage_cleanup(&r);
-	if (r.stage_made && (rc == 0 || !r.reconcile)) {
-		empty_stage(r.stage);
-		rmdir(r.stage);
-	}
 out:
 	if (lock >= 0)
 		close(lock);
@@ -315,7 +347,7 @@ out:
 	strlist_release(&r.strings);
 	free(r.leader);
 	free(r.root_abs);
-	free(r.stage);
-	pthread_mutex_destroy(&r.stage_lock);
+	free(r.mark);
+	durable_release(&r.durable);
 	return rc;
 }

@@ -1,6 +1,7 @@
-/* publish.c: O_TMPFILE + linkat publishing of immutable output files, rename as fallback. */
+/* publish.c: putting one output file in place under its name, whole or not at all. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,122 +10,135 @@
 #include "atomicfile.h"
 #include "path.h"
 #include "publish.h"
+#include "tempfile.h"
 #include "xalloc.h"
 
-/* root/name's directory, created when missing.  Owned. */
-static char *dir_of(const char *root, const char *name, int create)
-{
-	char *dir = xstrcat3(root, "/", name);
+#define OUTPUT_MODE 0644  /* Django's FILE_UPLOAD_PERMISSIONS, whatever the umask */
 
-	dir[strlen(root) + 1 + path_dirlen(name)] = '\0';
-	if (create)
-		mkdir_p(dir, 0755);
-	return dir;
+const char *publish_conflict_hint(int err)
+{
+	if (err != ENOTDIR && err != EISDIR)
+		return "";
+	return " (the output has a file where this run needs a directory, or the "
+	       "reverse; --clear deletes what is in the way)";
 }
 
-/* Links the open unnamed file fd to path (through tmp when path exists). */
-static int link_fd(int fd, const char *path, const char *tmp)
+static int stat_result(const char *path, struct stat *st)
 {
-	char proc[64];
-
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
-		return 0;
-	if (errno != EEXIST || !tmp)
-		return -errno;
-	if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) != 0)
-		return -errno;
-	if (rename(tmp, path) != 0) {
-		int rc = -errno;
-
-		unlink(tmp);
-		return rc;
-	}
-	return 0;
-}
-
-/* The rename way: write tmp completely, then rename it over path. */
-static int via_tmp(const char *root, const char *name, const char *path, const void *data,
-		   size_t len, const char *tmp, struct stat *st)
-{
-	int fd, rc;
-
-	if (!tmp)
-		return -EEXIST;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	rc = file_mode_exact(fd, 0644);
-	if (!rc)
-		rc = write_full(fd, data, len);
-	if (!rc && fstat(fd, st) != 0)
-		rc = -errno;
-	if (close(fd) != 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) != 0) {
-		rc = -errno;
-		if (rc == -ENOENT) {
-			free(dir_of(root, name, 1));
-			rc = rename(tmp, path) == 0 ? 0 : -errno;
-		}
-	}
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return lstat(path, st) == 0 ? 0 : -errno;
 }
 
 int publish_bytes(const char *root, const char *name, const void *data, size_t len,
-		  const char *fallback_tmp, struct stat *st)
+		  struct stat *st)
 {
-	char *dir = dir_of(root, name, 0), *path = xstrcat3(root, "/", name);
-	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644), rc;
+	char *path = xstrcat3(root, "/", name);
+	struct tempfile t;
+	int rc = tempfile_create(&t, path, OUTPUT_MODE);
 
-	if (fd < 0 && errno == ENOENT) {
-		free(dir);
-		dir = dir_of(root, name, 1);
-		fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
-	}
-	if (fd < 0) {
-		rc = via_tmp(root, name, path, data, len, fallback_tmp, st);
-		goto out;
-	}
-	rc = file_mode_exact(fd, 0644);
-	if (!rc)
-		rc = write_full(fd, data, len);
-	if (!rc && fstat(fd, st) != 0)
-		rc = -errno;
-	if (!rc)
-		rc = link_fd(fd, path, fallback_tmp);
-	close(fd);
-out:
-	free(dir);
+	if (!rc && (rc = tempfile_write(&t, data, len)) < 0)
+		tempfile_discard(&t);
+	else if (!rc)
+		rc = tempfile_commit(&t, 0, st);
 	free(path);
 	return rc;
 }
 
-int publish_link(const char *root, const char *from, const char *name,
-		 const char *fallback_tmp, struct stat *st)
+int publish_copy(const char *root, const char *from, const char *name, struct stat *st)
 {
-	char *src = xstrcat3(root, "/", from), *dst = xstrcat3(root, "/", name);
-	int rc = 0;
+	char *src = xstrcat3(root, "/", from), *path = xstrcat3(root, "/", name);
+	int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc;
+	struct tempfile t;
 
-	if (link(src, dst) != 0) {
-		rc = -errno;
-		if (rc == -ENOENT) {
-			free(dir_of(root, name, 1));
-			rc = link(src, dst) == 0 ? 0 : -errno;
-		}
-		if (rc == -EEXIST && fallback_tmp) {
-			rc = link(src, fallback_tmp) == 0 ? 0 : -errno;
-			if (!rc && rename(fallback_tmp, dst) != 0) {
-				rc = -errno;
-				unlink(fallback_tmp);
-			}
-		}
-	}
-	if (!rc && lstat(dst, st) != 0)
-		rc = -errno;
+	rc = in < 0 ? -errno : tempfile_create(&t, path, OUTPUT_MODE);
+	if (!rc && (rc = tempfile_copy_fd(&t, in)) < 0)
+		tempfile_discard(&t);
+	else if (!rc)
+		rc = tempfile_commit(&t, 0, st);
+	if (in >= 0)
+		close(in);
 	free(src);
-	free(dst);
+	free(path);
+	return rc;
+}
+
+/* Makes path's missing directories.  0, or -errno. */
+static int make_parent(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int rc = -ENOENT;
+
+	if (slash) {
+		*slash = '\0';
+		rc = mkdir_p(dir, 0755);
+	}
+	free(dir);
+	return rc;
+}
+
+/* Creates path with make(arg, path) under a temporary name, then renames
+ * it over path: a name that exists is replaced in one step. */
+static int via_rename(const char *path, int (*make)(const char *arg, const char *at),
+		      const char *arg)
+{
+	char tmp[PATH_MAX], *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int rc;
+
+	*slash = '\0';
+	rc = tempfile_name(tmp, sizeof(tmp), dir, slash + 1);
+	free(dir);
+	if (rc)
+		return rc;
+	if ((rc = make(arg, tmp)) < 0)
+		return rc;
+	if (rename(tmp, path) != 0) {
+		rc = -errno;
+		unlink(tmp);
+	}
+	return rc;
+}
+
+/* Creates path with make, its directories and an existing name dealt with. */
+static int make_name(const char *path, int (*make)(const char *arg, const char *at),
+		     const char *arg)
+{
+	int rc = make(arg, path);
+
+	if (rc == -ENOENT && make_parent(path) == 0)
+		rc = make(arg, path);
+	if (rc == -EEXIST)
+		rc = via_rename(path, make, arg);
+	return rc;
+}
+
+static int make_link(const char *src, const char *at)
+{
+	return link(src, at) == 0 ? 0 : -errno;
+}
+
+static int make_symlink(const char *target, const char *at)
+{
+	return symlink(target, at) == 0 ? 0 : -errno;
+}
+
+int publish_link(const char *root, const char *from, const char *name, struct stat *st)
+{
+	char *src = xstrcat3(root, "/", from), *path = xstrcat3(root, "/", name);
+	int rc = make_name(path, make_link, src);
+
+	if (!rc)
+		rc = stat_result(path, st);
+	free(src);
+	free(path);
+	return rc;
+}
+
+int publish_symlink(const char *root, const char *target, const char *name, struct stat *st)
+{
+	char *path = xstrcat3(root, "/", name);
+	int rc = make_name(path, make_symlink, target);
+
+	if (!rc)
+		rc = stat_result(path, st);
+	free(path);
 	return rc;
 }

@@ -1,27 +1,36 @@
-/* publish.h: putting content-addressed files (hashed names, their variants) in place. */
+/* publish.h: putting one output file in place under its name, whole or not at all. */
 #ifndef SR_COLLECT_PUBLISH_H
 #define SR_COLLECT_PUBLISH_H
 #include <stddef.h>
 #include <sys/stat.h>
 
 /*
- * Writes data as root/name so that readers see the whole file or none: an
- * unnamed O_TMPFILE inode in name's directory, linked in once complete (a
- * crash leaves nothing behind, and there is no shared temporary directory
- * to contend on).  An existing root/name is replaced through fallback_tmp
- * (a fresh temporary path on the same filesystem, owned by the caller) and
- * rename; so is a filesystem without O_TMPFILE.  Directories are created as
- * needed.  st receives the new file's stat.  Returns 0 or -errno.
+ * Each call makes root/name appear (or replaces it) in one step, through a
+ * struct tempfile or a rename, creating missing directories; a failure
+ * leaves root/name as it was and no temporary behind.  Nothing is ever
+ * rewritten in place: a name another generation or a reader shares keeps
+ * its bytes.  st receives the new file's lstat.  Each returns 0 or -errno,
+ * the caller prints the message.  Thread-safe across names.
  */
-int publish_bytes(const char *root, const char *name, const void *data, size_t len,
-		  const char *fallback_tmp, struct stat *st);
 
-/*
- * Makes root/name a hard link to root/from (identical bytes), replacing an
- * existing root/name through fallback_tmp.  st receives its stat.  Returns
- * 0 or -errno (then the caller writes the bytes instead).
- */
-int publish_link(const char *root, const char *from, const char *name,
-		 const char *fallback_tmp, struct stat *st);
+/* Writes data (mode 0644) as root/name. */
+int publish_bytes(const char *root, const char *name, const void *data, size_t len,
+		  struct stat *st);
+
+/* Copies root/from (identical bytes wanted, a new inode: an in-place edit
+ * of one name never shows under the other) as root/name. */
+int publish_copy(const char *root, const char *from, const char *name, struct stat *st);
+
+/* Makes root/name a hard link to root/from (two immutable, hashed names of
+ * the same bytes). */
+int publish_link(const char *root, const char *from, const char *name, struct stat *st);
+
+/* Makes root/name a symbolic link to target (--link). */
+int publish_symlink(const char *root, const char *target, const char *name, struct stat *st);
+
+/* What to add to a "cannot write" message for the error err (a positive
+ * errno): a hint when a file and a directory of the output are in each
+ * other's way, else "".  Static string. */
+const char *publish_conflict_hint(int err);
 
 #endif

@@ -10,8 +10,10 @@
 #include "dict_history.h"
 #include "dirstamp.h"
 #include "encode.h"
+#include "durable.h"
 #include "fileset.h"
 #include "options.h"
+#include "stage.h"
 
 struct options;
 
@@ -22,21 +24,24 @@ struct run {
 	struct encoder enc;     /* variants: level policy + compression cache */
 	struct tree_index old_index; /* loaded only when the cache cannot say */
 	uint64_t settings;     /* hash of the options that change outputs */
-	const char *root;      /* output directory as given; borrowed */
+	const char *root;      /* output directory as given (the current
+				* generation, and names in messages); borrowed */
+	const char *out;       /* where this run writes: the next generation, or
+				* root when updated in place; borrowed */
 	char *root_abs;        /* absolute, for messages; owned */
-	char *stage;           /* root/.staticroot-tmp; owned */
-	pthread_mutex_t stage_lock;
-	int stage_made;        /* stage exists (made on the first write) */
+	char *mark;            /* root/STAGE_NAME: an in-place update is under way;
+				* owned */
 	unsigned nthreads;
 	void **magic;          /* one libmagic handle per thread, opened lazily */
 	struct dircache *dirs; /* one per thread: cheaper stat() of sorted paths */
 	struct dirstamp stamps;/* output directories unchanged since the cache */
-	atomic_size_t tmp_seq; /* names of staged files */
-	long pid;              /* in the names of staged files */
+	struct durable durable;/* files written, synced before the switch */
+	struct stage stage;    /* in place: originals renamed after the commit */
+	long pid;
 	atomic_size_t copied, unmodified, post_processed;
-	atomic_int staged;     /* some file was written: sync before commit */
 	atomic_int dirty;      /* something differs from what the cache says */
-	int reconcile;         /* a killed run left files: match the index to the disk */
+	int reconcile;         /* a killed in-place run left files: match the index
+				* to the disk */
 	int fresh;             /* the output held nothing before this run: no old
 				* state to check or protect, write names directly */
 	struct strlist strings;/* owns strings that index facts borrow */
@@ -46,8 +51,10 @@ struct run {
 	struct strlist stale_deltas; /* hashed names whose deltas go after the commit */
 };
 
+/* Left in the output while an in-place update runs (and by older versions
+ * while they staged files): the next run reconciles the index with the
+ * disk when it finds it. */
 #define STAGE_NAME ".staticroot-tmp"
 #define LOCK_NAME ".staticroot-lock"
-#define TMP_MARK ".sr-tmp"
 
 #endif

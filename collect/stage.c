@@ -1,210 +1,116 @@
-/* stage.c: temporary files for outputs renamed into place at commit, beside their destination. */
+/* stage.c: an in-place update's originals, written under temporary names and renamed over
+ * their names once the manifest is committed. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
-#include "path.h"
-#include "run.h"
+#include "log.h"
 #include "stage.h"
+#include "tempfile.h"
 #include "xalloc.h"
 
-/* a, b and c concatenated; owned. */
-static char *join(const char *a, const char *b, const char *c)
+void stage_init(struct stage *s, int on)
 {
-	size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
-	char *p = xmalloc(n);
-
-	snprintf(p, n, "%s%s%s", a, b, c);
-	return p;
+	memset(s, 0, sizeof(*s));
+	s->on = on;
+	pthread_mutex_init(&s->lock, NULL);
 }
 
-static int64_t st_mtime_ns(const struct stat *st)
+void stage_release(struct stage *s, const char *root)
 {
-	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i].tmp) {
+			char *p = xstrcat3(root, "/", s->v[i].tmp);
+
+			unlink(p);
+			free(p);
+		}
+		free(s->v[i].tmp);
+		free(s->v[i].name);
+	}
+	free(s->v);
+	pthread_mutex_destroy(&s->lock);
+	memset(s, 0, sizeof(*s));
 }
 
-char *stage_path(struct run *r, const char *dest)
+char *stage_name(struct stage *s, const char *name)
 {
-	size_t dirlen = path_dirlen(dest), blen;
-	const char *base = dest + dirlen + (dirlen ? 1 : 0);
-	char num[48], *p;
+	char buf[PATH_MAX], *dir;
+	const char *slash = strrchr(name, '/');
 
-	pthread_mutex_lock(&r->stage_lock);
-	if (!r->stage_made && (mkdir(r->stage, 0700) == 0 || errno == EEXIST))
-		r->stage_made = 1;
-	pthread_mutex_unlock(&r->stage_lock);
-
-	snprintf(num, sizeof(num), "%ld-%zu", r->pid,
-		 atomic_fetch_add(&r->tmp_seq, 1));
-	blen = strlen(base);
-	if (1 + blen + strlen(TMP_MARK) + strlen(num) > NAME_MAX)
-		return join(r->stage, "/", num);
-	p = xmalloc(strlen(r->root) + dirlen + blen + strlen(TMP_MARK) + strlen(num) + 4);
-	sprintf(p, "%s/%.*s%s.%s%s%s", r->root, (int)dirlen, dest, dirlen ? "/" : "", base,
-		TMP_MARK, num);
-	return p;
-}
-
-long stage_name_pid(const char *name)
-{
-	const char *m = strstr(name, TMP_MARK);
-	char *end;
-	long pid;
-
-	if (name[0] != '.' || !m)
-		return -1;
-	m += strlen(TMP_MARK);
-	if (*m < '0' || *m > '9')
-		return -1;
-	pid = strtol(m, &end, 10);
-	if (*end != '-' || end[1] < '0' || end[1] > '9')
-		return -1;
-	strtoul(end + 1, &end, 10);
-	return *end == '\0' ? pid : -1;
-}
-
-/* Makes the directory of the temporary path tmp (an output directory new
- * to this run).  Returns 0 when made, so the caller retries. */
-static int make_tmp_dir(const char *tmp)
-{
-	char *dir = xstrdup(tmp), *slash = strrchr(dir, '/');
-	int rc = -1;
-
-	if (slash) {
-		*slash = '\0';
-		rc = mkdir_p(dir, 0755);
+	if (!s->on)
+		return xstrdup(name);
+	dir = slash ? xstrndup(name, (size_t)(slash - name)) : xstrdup(".");
+	if (tempfile_name(buf, sizeof(buf), dir, slash ? slash + 1 : name) < 0) {
+		free(dir);
+		return xstrdup(name);  /* cannot stage it: the write fails on the name */
 	}
 	free(dir);
-	return rc;
+	return xstrdup(slash ? buf : buf + 2);  /* no "./" in a top-level name */
 }
 
-const char *stage_conflict_hint(int err)
+static void add(struct stage *s, char *tmp, const char *name)
 {
-	if (err != ENOTDIR && err != EISDIR)
-		return "";
-	return " (the output has a file where this run needs a directory, or the "
-	       "reverse; --clear deletes what is in the way)";
+	pthread_mutex_lock(&s->lock);
+	XGROW(s->v, s->alloc, s->n + 1);
+	s->v[s->n].tmp = tmp;
+	s->v[s->n].name = xstrdup(name);
+	s->n++;
+	pthread_mutex_unlock(&s->lock);
 }
 
-/* Writes data to a new staged file; records its mtime and inode in os when
- * given.  Returns the owned path, or NULL after cfile_fail(). */
-char *write_tmp(struct run *r, struct cfile *f, const char *dest, const void *data,
-		       size_t len, struct out_state *os)
+void stage_written(struct stage *s, char *w, const char *name)
 {
-	char *tmp = stage_path(r, dest);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	struct stat st;
-	int err;
-
-	if (fd < 0 && errno == ENOENT && make_tmp_dir(tmp) == 0)
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		goto fail;
-	if ((err = file_mode_exact(fd, 0644)) != 0 || (err = write_full(fd, data, len)) != 0) {
-		errno = -err;
-		goto fail_fd;
-	}
-	atomic_store(&r->staged, 1);
-	if (os && fstat(fd, &st) == 0) {
-		os->mtime_ns = st_mtime_ns(&st);
-		os->ino = st.st_ino;
-		os->fact.mtime = st.st_mtim.tv_sec;
-	}
-	if (close(fd) != 0)
-		goto fail;
-	return tmp;
-fail_fd:
-	err = errno;
-	close(fd);
-	errno = err;
-fail:
-	err = errno;
-	cfile_fail(f, "cannot write %s/%s: %s%s", r->root, dest, strerror(err),
-		   stage_conflict_hint(err));
-	unlink(tmp);
-	free(tmp);
-	return NULL;
+	if (!strcmp(w, name))
+		free(w);
+	else
+		add(s, w, name);
 }
 
-/* Stages a symbolic link to f's source (--link).  Owned path or NULL. */
-char *link_tmp(struct run *r, struct cfile *f, struct out_state *os)
+void stage_remove(struct stage *s, const char *root, const char *name)
 {
-	char *tmp = stage_path(r, f->name), *target = realpath(f->path, NULL);
-	struct stat st;
-	int rc = target ? symlink(target, tmp) : -1;
+	char *p;
 
-	if (rc != 0 && target && errno == ENOENT && make_tmp_dir(tmp) == 0)
-		rc = symlink(target, tmp);
-	if (rc != 0) {
-		cfile_fail(f, "cannot link %s: %s", f->path, strerror(errno));
-		free(target);
-		free(tmp);
-		return NULL;
+	if (s->on) {
+		add(s, NULL, name);
+		return;
 	}
-	free(target);
-	if (lstat(tmp, &st) == 0) {
-		os->mtime_ns = st_mtime_ns(&st);
-		os->ino = st.st_ino;
-	}
-	os->fact.mtime = f->mtime_ns / 1000000000;  /* what is served is the source */
-	return tmp;
+	p = xstrcat3(root, "/", name);
+	if (unlink(p) != 0 && errno != ENOENT)
+		log_warn("cannot remove stale %s: %s", p, strerror(errno));
+	free(p);
 }
 
-/*
- * Stages a hard link to root/from, whose bytes are the ones wanted (the
- * hashed twin of an unchanged file): half the bytes written, and safe as
- * outputs are only ever replaced by rename, never rewritten in place.
- * Returns the owned path, or NULL when linking is not possible.
- */
-char *hardlink_tmp(struct run *r, const char *from, const char *dest,
-			  struct out_state *os)
+int stage_apply(struct stage *s, const char *root, const char *label)
 {
-	char *src = join(r->root, "/", from), *tmp = stage_path(r, dest);
-	struct stat st;
-	int rc = link(src, tmp);
+	int rc = 0;
 
-	if (rc != 0 && errno == ENOENT && make_tmp_dir(tmp) == 0)
-		rc = link(src, tmp);
-	if (rc != 0 || lstat(tmp, &st) != 0) {
-		unlink(tmp);
-		free(tmp);
-		free(src);
-		return NULL;
-	}
-	free(src);
-	if (os) {
-		os->mtime_ns = st_mtime_ns(&st);
-		os->ino = st.st_ino;
-		os->fact.mtime = st.st_mtim.tv_sec;
-	}
-	return tmp;
-}
+	for (size_t i = 0; i < s->n; i++) {
+		struct stage_op *op = &s->v[i];
+		char *to = xstrcat3(root, "/", op->name);
 
-/* Renames tmp to root/name, creating directories as needed.  0 or -errno. */
-int place_file(const char *tmp, const char *root, const char *name)
-{
-	char *dst = join(root, "/", name);
-	int r = 0;
+		if (!op->tmp) {
+			if (unlink(to) != 0 && errno != ENOENT)
+				log_warn("cannot remove stale %s/%s: %s", label, op->name,
+					 strerror(errno));
+		} else {
+			char *from = xstrcat3(root, "/", op->tmp);
 
-	if (rename(tmp, dst) != 0) {
-		r = -errno;
-		if (r == -ENOENT) {
-			char *dir = join(root, "/", name);
-
-			dir[strlen(root) + 1 + path_dirlen(name)] = '\0';
-			r = mkdir_p(dir, 0755);
-			if (!r && rename(tmp, dst) != 0)
-				r = -errno;
-			free(dir);
+			/* The manifest is committed: place every other one even
+			 * after a failure, the fewer names left behind. */
+			if (rename(from, to) == 0) {
+				free(op->tmp);
+				op->tmp = NULL;  /* in place: nothing to remove */
+			} else if (!rc) {
+				rc = log_error("cannot write %s/%s: %s", label, op->name,
+					       strerror(errno));
+			}
+			free(from);
 		}
+		free(to);
 	}
-	free(dst);
-	return r;
+	return rc;
 }

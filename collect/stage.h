@@ -1,44 +1,48 @@
-/* stage.h: temporary files for outputs renamed into place at commit, beside their destination. */
+/* stage.h: an in-place update's originals, written under temporary names and renamed over
+ * their names once the manifest is committed. */
 #ifndef SR_COLLECT_STAGE_H
 #define SR_COLLECT_STAGE_H
+#include <pthread.h>
 #include <stddef.h>
 
-#include "fileset.h"
-
-struct run;
-
-/* Writes data to a new temporary file for root/dest; records its mtime
- * and inode in os when given.  Returns the owned path, or NULL after
- * cfile_fail().  Thread-safe across files. */
-char *write_tmp(struct run *r, struct cfile *f, const char *dest, const void *data,
-		size_t len, struct out_state *os);
-
-/* A temporary symbolic link to f's source for root/f->name (--link).
- * Owned path, or NULL after cfile_fail(). */
-char *link_tmp(struct run *r, struct cfile *f, struct out_state *os);
-
-/* A temporary hard link to root/from for root/dest (identical bytes).
- * Owned path, or NULL when linking is not possible. */
-char *hardlink_tmp(struct run *r, const char *from, const char *dest, struct out_state *os);
-
-/* What to add to a "cannot write" message for the error err (a positive
- * errno): a hint when a file and a directory of the output are in each
- * other's way, else "".  Static string. */
-const char *stage_conflict_hint(int err);
-
 /*
- * A fresh temporary path for an output to be renamed to root/dest later:
- * beside it, ".<base>" TMP_MARK "<pid>-<n>", so the rename stays within one
- * directory (the stage directory when that name would be too long).  The
- * stage directory is made on first use either way: it tells the next run
- * that this one may have left temporary files.  Owned.
+ * Only for an output that cannot switch (generation.h): there, hashed names
+ * are new names and go straight in, but an original name is in use, so its
+ * new bytes (and variants) wait under a temporary name beside it until
+ * staticfiles.json is committed; a run that fails before that leaves the
+ * previous manifest and every file it names as they were.  After it, the
+ * renames follow one by one (a kill there leaves the mark directory, and
+ * the next run reconciles).  When not on, every call passes names through.
  */
-char *stage_path(struct run *r, const char *dest);
+struct stage_op {
+	char *tmp;   /* renamed to name; NULL: name is removed; owned */
+	char *name;  /* relative to the output; owned */
+};
 
-/* The process id in an entry's name when stage_path() made it, else -1. */
-long stage_name_pid(const char *name);
+struct stage {
+	int on;
+	pthread_mutex_t lock;
+	struct stage_op *v;
+	size_t n, alloc;
+};
 
-/* Renames tmp to root/name, creating its directories.  0 or -errno. */
-int place_file(const char *tmp, const char *root, const char *name);
+void stage_init(struct stage *s, int on);
+/* Removes the temporaries of operations not applied, and releases s. */
+void stage_release(struct stage *s, const char *root);
+
+/* The name to write name's new bytes under: name itself when s is off, else
+ * a fresh temporary beside it.  Owned. */
+char *stage_name(struct stage *s, const char *name);
+
+/* After a successful write under stage_name()'s result w (stolen): its
+ * rename to name is recorded (nothing when w is name itself). */
+void stage_written(struct stage *s, char *w, const char *name);
+
+/* Removes root/name now when s is off, else after the commit. */
+void stage_remove(struct stage *s, const char *root, const char *name);
+
+/* Applies the recorded operations under root, in order.  Messages name
+ * label/name.  0, or -1 after printing the first failure. */
+int stage_apply(struct stage *s, const char *root, const char *label);
 
 #endif

@@ -1,5 +1,5 @@
-/* writer.c: phase 5: decides by content what to (re)write, writes hashed files in place
- * and stages originals, with their .gz/.br/.zst variants, in parallel. */
+/* writer.c: phase 5: decides by content what to (re)write, then writes both names of
+ * each file, with their .gz/.br/.zst variants, into the run's output directory, in parallel. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -70,6 +70,13 @@ static int encode(struct run *r, struct cfile *f, const char *data, size_t len,
 	}
 	return 0;
 }
+
+/* Where an output's bytes can come from instead of being written: another
+ * name of this run's output with the same bytes. */
+struct twin {
+	const char *name;
+	int copy;  /* a new inode with the bytes (else a hard link) */
+};
 
 /* Takes the variant facts of an identical file whose variants are on disk. */
 static void encode_from(struct encoded *e, const struct file_variant *v)
@@ -147,20 +154,20 @@ static int variants_there(struct dircache *dc, const char *path, const struct ca
 }
 
 /*
- * Decides whether os (fact filled in: path, size, hash) must be written.
- * Returns 0 unchanged with variants known, 1 unchanged but variants unknown,
- * 2 to write.
+ * Decides whether os (fact filled in: path, size, hash) must be written,
+ * from what the current generation holds under its name (stat only, and a
+ * hash of the bytes when the cache cannot vouch for them).
  */
-static int decide(struct run *r, const struct cfile *f, struct out_state *os, int as_link,
-		  struct dircache *dc)
+static enum out_todo decide(struct run *r, const struct cfile *f, struct out_state *os,
+			    int as_link, struct dircache *dc)
 {
 	const struct cache_out *co = cache_find_out(&r->cache, os->fact.path);
 	char *path;
 	struct stat st;
-	int rc = 2;
+	enum out_todo rc = OUT_WRITE;
 
 	if (r->o->clear || r->fresh)
-		return 2;  /* nothing there to compare with */
+		return OUT_WRITE;  /* nothing there to compare with */
 	path = xstrcat3(r->root, "/", os->fact.path);
 	if (dircache_stat(dc, path, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		goto out;
@@ -175,39 +182,14 @@ static int decide(struct run *r, const struct cfile *f, struct out_state *os, in
 		memcpy(os->fact.enc, co->fact.enc, sizeof(os->fact.enc));
 		/* in an unchanged directory the variants' names are still there */
 		rc = dirstamp_trusted(&r->stamps, os->fact.path) || variants_there(dc, path, co)
-		     ? 0 : 1;
+		     ? OUT_UNCHANGED : OUT_VARIANTS_UNKNOWN;
 	} else if (as_link ? links_to_source(path, f)
 			   : same_content(path, os->fact.size, os->fact.hash)) {
-		rc = 1;
+		rc = OUT_VARIANTS_UNKNOWN;
 	}
 out:
 	free(path);
 	return rc;
-}
-
-/*
- * Whether f's original name needs no stat: it is a hard link to the hashed
- * name (same bytes, same inode in the cache), whose inode decide() just
- * found as cached, and their directory has gained or lost no name since.
- * Then takes its facts from the cache.
- */
-static int orig_via_twin(struct run *r, struct cfile *f)
-{
-	const struct cache_out *co;
-
-	if (r->o->no_post_process || (r->o->link && f->path) || f->ndeps || f->hash.todo ||
-	    !f->hash.existed || !dirstamp_trusted(&r->stamps, f->name))
-		return 0;
-	co = cache_find_out(&r->cache, f->name);
-	if (!co || co->fact.hash != f->src_hash || co->fact.size != f->len ||
-	    co->ino != f->hash.ino || co->mtime_ns != f->hash.mtime_ns)
-		return 0;
-	f->orig.existed = 1;
-	f->orig.mtime_ns = co->mtime_ns;
-	f->orig.ino = co->ino;
-	f->orig.fact.mtime = co->fact.mtime;
-	memcpy(f->orig.fact.enc, co->fact.enc, sizeof(f->orig.fact.enc));
-	return 1;
 }
 
 /* Size of f's final bytes without computing them when the cache knows. */
@@ -247,181 +229,171 @@ void unlink_variant(const char *root, const char *name, int enc)
 	free(path);
 }
 
-/* One present variant: linked from twin's when possible, else compressed. */
-static char *variant_tmp(struct run *r, struct cfile *f, struct encoded *e, int i,
-			 int hashed, const char *twin)
-{
-	char *tmp = NULL, *name, *dest = xstrcat3(f->name, tree_enc_suffix[i], "");
-
-	if (twin) {
-		name = xstrcat3(twin, tree_enc_suffix[i], "");
-		tmp = hardlink_tmp(r, name, dest, NULL);
-		free(name);
-		if (tmp)
-			goto out;
-	}
-	if (encode_now(r, f, hashed, e) < 0)
-		goto out;
-	if (!e->v[i].present) {
-		cfile_fail(f, "%s: compression gave other results than before", cfile_label(f));
-		goto out;
-	}
-	tmp = write_tmp(r, f, dest, e->buf[i].buf, e->buf[i].len, NULL);
-out:
-	free(dest);
-	return tmp;
-}
-
-/* Publishes variant i of os (the hashed name, or the original in a fresh
- * output): a link to twin's when possible, else compressed bytes.  0, or
- * -1 after cfile_fail(). */
+/* Publishes variant i of os: from twin's variant i when given (a hard
+ * link between hashed names, a copy for an original name), else the
+ * compressed bytes.  0, or -1 after cfile_fail(). */
 static int publish_variant(struct run *r, struct cfile *f, struct out_state *os,
-			   struct encoded *e, int i, int hashed, const char *twin)
+			   struct encoded *e, int i, int hashed, const struct twin *tw)
 {
-	char *name = xstrcat3(os->fact.path, tree_enc_suffix[i], ""), *tmp = stage_path(r, name);
+	char *name = xstrcat3(os->fact.path, tree_enc_suffix[i], "");
+	char *w = hashed ? xstrdup(name) : stage_name(&r->stage, name);
 	struct stat st;
 	int rc = -1;
 
-	if (twin) {
-		char *from = xstrcat3(twin, tree_enc_suffix[i], "");
+	if (tw) {
+		char *from = xstrcat3(tw->name, tree_enc_suffix[i], "");
 
-		rc = publish_link(r->root, from, name, tmp, &st);
+		rc = tw->copy ? publish_copy(r->out, from, w, &st)
+			      : publish_link(r->out, from, w, &st);
+		if (!rc && tw->copy)
+			durable_add(&r->durable, w);
 		free(from);
 	}
 	if (rc < 0 && encode_now(r, f, hashed, e) == 0) {
-		rc = e->v[i].present ? publish_bytes(r->root, name, e->buf[i].buf, e->buf[i].len,
-						     tmp, &st) : -EINVAL;
-		if (rc < 0)
+		rc = e->v[i].present ? publish_bytes(r->out, w, e->buf[i].buf, e->buf[i].len,
+						     &st) : -EINVAL;
+		if (rc == -EINVAL)
+			cfile_fail(f, "%s: compression gave other results than before",
+				   cfile_label(f));
+		else if (rc < 0)
 			cfile_fail(f, "cannot write %s/%s: %s%s", r->root, name, strerror(-rc),
-				   stage_conflict_hint(-rc));
+				   publish_conflict_hint(-rc));
+		else
+			durable_add(&r->durable, w);
 	}
+	if (rc == 0)
+		stage_written(&r->stage, w, name);
+	else
+		free(w);
 	free(name);
-	free(tmp);
 	return rc < 0 ? -1 : 0;
 }
 
-/* Stages (orig) or places (hashed, or orig in a fresh output) the
- * variants of os from e. */
+/* Writes the variants of os from e (or from tw's), removing old ones it
+ * no longer has. */
 static int write_variants(struct run *r, struct cfile *f, struct out_state *os,
-			  struct encoded *e, int hashed, const char *twin)
+			  struct encoded *e, int hashed, const struct twin *tw)
 {
 	const struct cache_out *co = os->existed ? cache_find_out(&r->cache, os->fact.path) : NULL;
-	int direct = hashed || r->fresh;
 
 	for (int i = 0; i < ENC_COUNT; i++) {
 		os->fact.enc[i] = e->v[i];
 		if (!e->v[i].present) {
 			/* A file new to the output, or one the cache knows had no
 			 * such variant, has no old variant to remove. */
-			if (!os->existed || (co && !co->fact.enc[i].present))
-				continue;
-			os->enc_stale[i] = 1;
-			if (hashed)
-				unlink_variant(r->root, os->fact.path, i);
+			if (os->existed && !(co && !co->fact.enc[i].present)) {
+				char *v = xstrcat3(os->fact.path, tree_enc_suffix[i], "");
+
+				if (hashed)
+					unlink_variant(r->out, os->fact.path, i);
+				else
+					stage_remove(&r->stage, r->out, v);
+				free(v);
+			}
 			continue;
 		}
-		if (direct) {
-			if (publish_variant(r, f, os, e, i, hashed, twin) < 0)
-				return -1;
-		} else if (!(os->enc_tmp[i] = variant_tmp(r, f, e, i, 0, twin))) {
+		if (publish_variant(r, f, os, e, i, hashed, tw) < 0)
 			return -1;
-		}
 	}
 	return 0;
 }
 
-/* Publishes os (fact.path) with f's bytes, the final ones when hashed: a
- * hard link to root/from (identical bytes) when given and possible, else
- * the bytes written.  0, or -1 after cfile_fail(). */
+/* Publishes os (fact.path) with f's bytes, the final ones when hashed:
+ * from tw when given and possible, else the bytes written.  0, or -1
+ * after cfile_fail(). */
 static int publish_out(struct run *r, struct cfile *f, struct out_state *os, int hashed,
-		       const char *from)
+		       const struct twin *tw)
 {
 	const char *name = os->fact.path;
-	char *tmp = stage_path(r, name);
+	char *w = hashed ? xstrdup(name) : stage_name(&r->stage, name);
 	struct stat st;
-	int rc = -1;
+	int rc = -1, wrote = 1;
 
-	if (from)
-		rc = publish_link(r->root, from, name, tmp, &st);
+	if (tw) {
+		rc = tw->copy ? publish_copy(r->out, tw->name, w, &st)
+			      : publish_link(r->out, tw->name, w, &st);
+		wrote = tw->copy;
+	}
 	if (rc < 0 && (hashed ? cfile_final(r, f) : cfile_load(f)) == 0) {
 		int rewritten = hashed && f->final;
 
-		rc = publish_bytes(r->root, name, rewritten ? f->final : f->data,
-				   rewritten ? f->final_len : f->len, tmp, &st);
+		wrote = 1;
+		rc = publish_bytes(r->out, w, rewritten ? f->final : f->data,
+				   rewritten ? f->final_len : f->len, &st);
 		if (rc < 0)
 			cfile_fail(f, "cannot write %s/%s: %s%s", r->root, name, strerror(-rc),
-				   stage_conflict_hint(-rc));
+				   publish_conflict_hint(-rc));
 	}
-	free(tmp);
-	if (rc < 0)
+	if (rc < 0) {
+		free(w);
 		return -1;
+	}
+	if (wrote)
+		durable_add(&r->durable, w);
+	stage_written(&r->stage, w, name);
 	note_stat(os, &st);
 	return 0;
 }
 
-/* A fresh output has no previous version to keep until the commit: the
- * original goes straight to its name, a hard link to twin when given.
- * 0, or -1 after cfile_fail(). */
-static int publish_orig(struct run *r, struct cfile *f, const char *twin)
+/* --link: the original name is a symbolic link to the source. */
+static int publish_source_link(struct run *r, struct cfile *f)
 {
-	if (twin) {
-		char *src = xstrcat3(r->root, "/", twin), *dst = xstrcat3(r->root, "/", f->name);
-		int rc = link(src, dst);
+	char *target = realpath(f->path, NULL), *w = stage_name(&r->stage, f->name);
+	struct stat st;
+	int rc = target ? publish_symlink(r->out, target, w, &st) : -errno;
 
-		free(src);
-		free(dst);
-		if (rc == 0) {
-			/* the twin's inode, so its stat is f->hash's: no lstat */
-			f->orig.mtime_ns = f->hash.mtime_ns;
-			f->orig.ino = f->hash.ino;
-			f->orig.fact.mtime = f->hash.fact.mtime;
-			return 0;
-		}
+	free(target);
+	if (rc == 0)
+		stage_written(&r->stage, w, f->name);
+	else
+		free(w);
+	if (rc < 0) {
+		cfile_fail(f, "cannot link %s/%s to %s: %s", r->root, f->name, f->path,
+			   strerror(-rc));
+		return -1;
 	}
-	return publish_out(r, f, &f->orig, 0, twin);
+	f->orig.mtime_ns = st_mtime_ns(&st);
+	f->orig.ino = st.st_ino;
+	f->orig.fact.mtime = f->mtime_ns / 1000000000;  /* what is served is the source */
+	return 0;
 }
 
-/* The original name: staged for commit when its bytes changed (placed at
- * once in a fresh output).  twin is the hashed name already in place with
- * the same bytes, or NULL. */
-static int write_orig(struct run *r, struct cfile *f, int d, struct encoded *e,
+/* The original name.  twin is its hashed name when that holds the same
+ * bytes: copied (never linked: an edit of one must not change the other). */
+static int write_orig(struct run *r, struct cfile *f, enum out_todo d, struct encoded *e,
 		      const char *twin)
 {
-	int as_link = r->o->link && f->path, placed = 0;
+	struct twin tw = { twin, 1 };
+	int as_link = r->o->link && f->path;
 
-	if (d == 0)
+	if (d == OUT_UNCHANGED)
 		return 0;
-	if (d == 2) {
-		if (as_link)
-			f->orig.tmp = link_tmp(r, f, &f->orig);
-		else if (r->fresh)
-			placed = publish_orig(r, f, twin) == 0;
-		else if (!(twin && (f->orig.tmp = hardlink_tmp(r, twin, f->name, &f->orig))) &&
-			 cfile_load(f) == 0)
-			f->orig.tmp = write_tmp(r, f, f->name, f->data, f->len, &f->orig);
-		if (!f->orig.tmp && !placed)
+	if (d == OUT_WRITE) {
+		if (as_link ? publish_source_link(r, f) < 0
+			    : publish_out(r, f, &f->orig, 0, twin ? &tw : NULL) < 0)
 			return -1;
 		f->orig.written = 1;
 		log_info(2, "%s '%s'", as_link ? "Linking" : "Copying", cfile_label(f));
 	}
 	if (twin)
-		encode_from(e, f->hash.fact.enc);  /* link them, compress nothing */
+		encode_from(e, f->hash.fact.enc);  /* copy them, compress nothing */
 	else if (encode_now(r, f, 0, e) < 0)
 		return -1;
-	return write_variants(r, f, &f->orig, e, 0, twin);
+	return write_variants(r, f, &f->orig, e, 0, twin ? &tw : NULL);
 }
 
 /* The hashed name: content-addressed, so it is placed at once.  same is
  * an earlier file with identical final bytes (already written), or NULL. */
-static int write_hashed(struct run *r, struct cfile *f, int d, struct encoded *e,
+static int write_hashed(struct run *r, struct cfile *f, enum out_todo d, struct encoded *e,
 			const struct cfile *same)
 {
-	if (d == 0)
+	struct twin tw = { same ? same->hashed : NULL, 0 };
+
+	if (d == OUT_UNCHANGED)
 		return 0;
-	if (d == 2) {
-		if (publish_out(r, f, &f->hash, 1, same ? same->hashed : NULL) < 0)
+	if (d == OUT_WRITE) {
+		if (publish_out(r, f, &f->hash, 1, same ? &tw : NULL) < 0)
 			return -1;
-		atomic_store(&r->staged, 1);
 		f->hash.written = 1;
 		atomic_fetch_add(&r->post_processed, 1);
 		log_info(2, "Post-processed '%s' as '%s'", f->name, f->hashed);
@@ -430,7 +402,7 @@ static int write_hashed(struct run *r, struct cfile *f, int d, struct encoded *e
 		encode_from(e, same->hash.fact.enc);
 	else if (encode_now(r, f, 1, e) < 0)
 		return -1;
-	return write_variants(r, f, &f->hash, e, 1, same ? same->hashed : NULL);
+	return write_variants(r, f, &f->hash, e, 1, same ? &tw : NULL);
 }
 
 static void fill_facts(struct cfile *f)
@@ -445,7 +417,7 @@ static void fill_facts(struct cfile *f)
 	f->hash.fact.flags = FACT_IMMUTABLE;
 }
 
-/* Counts f, frees what writing it needed, and reports progress. */
+/* Counts f and frees what writing it needed. */
 static void finish_one(struct run *r, struct cfile *f)
 {
 	if (!f->orig.written && !(f->flags & CF_FAILED))
@@ -454,7 +426,6 @@ static void finish_one(struct run *r, struct cfile *f)
 	free(f->final);
 	f->final = NULL;
 	cfile_unload(f);
-	progress_tick();
 }
 
 /*
@@ -480,22 +451,22 @@ static void check_one(size_t i, unsigned tid, void *ctx)
 	}
 	if (post)
 		f->hash.todo = decide(r, f, &f->hash, 0, &r->dirs[tid]);
-	if (!orig_via_twin(r, f))
-		f->orig.todo = decide(r, f, &f->orig, r->o->link && f->path, &r->dirs[tid]);
+	f->orig.todo = decide(r, f, &f->orig, r->o->link && f->path, &r->dirs[tid]);
 	if (f->orig.todo || f->hash.todo)
 		atomic_store(&r->dirty, 1);
 	if (r->o->dry_run) {
-		if (f->orig.todo == 2)
+		if (f->orig.todo == OUT_WRITE)
 			log_info(1, "Pretending to %s '%s'",
 				 r->o->link && f->path ? "link" : "copy", cfile_label(f));
-		f->orig.written = f->orig.todo == 2;
+		f->orig.written = f->orig.todo == OUT_WRITE;
 		/* Django's dry run post-processes nothing (post_process()
 		 * returns at once): "N static files copied to '...'." */
-		f->orig.todo = f->hash.todo = 0;
+		f->orig.todo = f->hash.todo = OUT_UNCHANGED;
 	}
 done:
 	if (!f->orig.todo && !f->hash.todo)
 		finish_one(r, f);
+	progress_tick();
 }
 
 /* Writes what check_one() found missing or stale for file i. */
@@ -520,6 +491,7 @@ out:
 	encoded_release(&eo);
 	encoded_release(&eh);
 	finish_one(r, f);
+	progress_tick();
 }
 
 static int cmp_by_content(const void *a, const void *b, void *ctx)
@@ -600,8 +572,8 @@ static void make_dirs(struct run *r)
 			continue;
 		prev = name;
 		prevlen = len;
-		d = xstrcat3(r->root, "/", name);
-		d[strlen(r->root) + 1 + len] = '\0';
+		d = xstrcat3(r->out, "/", name);
+		d[strlen(r->out) + 1 + len] = '\0';
 		strlist_add_nodup(&dirs, d);
 	}
 	if (dirs.n)
@@ -623,11 +595,9 @@ static void write_item(size_t k, unsigned tid, void *ctx)
 	write_one(p->items[k], tid, p->r);
 }
 
-int write_files(struct run *r)
+int check_files(struct run *r)
 {
-	size_t n = r->fs.n, *order = xcalloc(n + 1, sizeof(*order)), nl = 0, nw = 0;
-	size_t *items = xcalloc(n + 1, sizeof(*items));
-	struct pass p = { r, items };
+	size_t n = r->fs.n, *order = xcalloc(n + 1, sizeof(*order));
 
 	r->leader = xcalloc(n + 1, sizeof(*r->leader));
 	if (!r->o->no_post_process)
@@ -635,10 +605,21 @@ int write_files(struct run *r)
 	else
 		for (size_t i = 0; i < n; i++)
 			r->leader[i] = i;
+	free(order);
 	if (!r->fresh && !r->o->clear && r->cache.valid)
 		dirstamp_load(&r->stamps, r->root, r->cache.raw_hash);
-	progress_phase("writing", n);
+	progress_phase("checking", n);
 	workq_run(n, r->nthreads, check_one, r);
+	progress_done();
+	return fileset_report(&r->fs) ? -1 : 0;
+}
+
+int write_files(struct run *r)
+{
+	size_t n = r->fs.n, nl = 0, nw = 0;
+	size_t *items = xcalloc(n + 1, sizeof(*items));
+	struct pass p = { r, items };
+
 	/* Leaders first, then the files that link to their leader's variants. */
 	for (int lead = 1; lead >= 0; lead--) {
 		for (size_t i = 0; i < n; i++)
@@ -652,11 +633,11 @@ int write_files(struct run *r)
 		qsort_r(items, nl, sizeof(*items), cmp_by_size, r);
 	if (r->fresh && nw)
 		make_dirs(r);
+	progress_phase("writing", nw);
 	workq_run(nl, r->nthreads, write_item, &p);
 	p.items = items + nl;
 	workq_run(nw - nl, r->nthreads, write_item, &p);
 	progress_done();
-	free(order);
 	free(items);
 	return fileset_report(&r->fs) ? -1 : 0;
 }

@@ -5,9 +5,10 @@
 #include <sys/types.h>
 
 /*
- * Writes data to a temporary file beside path, fsyncs it, renames it over
- * path; the file gets exactly mode, whatever the umask.  0, or -1 with a
- * message naming path (the temporary is removed).
+ * Writes data to a temporary file beside path (a struct tempfile), syncs it
+ * (unless tempfile_durable is off), renames it over path; the file gets
+ * exactly mode, whatever the umask.  0, or -1 with a message naming path
+ * (the temporary is removed).
  */
 int atomic_write_file(const char *path, const void *data, size_t len, mode_t mode);
 

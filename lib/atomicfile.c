@@ -11,6 +11,7 @@
 
 #include "atomicfile.h"
 #include "log.h"
+#include "tempfile.h"
 
 static mode_t process_umask = 0777;  /* unknown: assume the worst */
 static pthread_once_t umask_once = PTHREAD_ONCE_INIT;
@@ -59,28 +60,15 @@ int write_full(int fd, const void *data, size_t len)
 
 int atomic_write_file(const char *path, const void *data, size_t len, mode_t mode)
 {
-	char tmp[PATH_MAX];
-	int fd, r;
+	struct tempfile t;
+	int r = tempfile_create(&t, path, mode);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
-	    (int)sizeof(tmp))
-		return log_error("%s: path too long", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return log_error("cannot create %s: %s", tmp, strerror(errno));
-	r = file_mode_exact(fd, mode);
-	if (!r)
-		r = write_full(fd, data, len);
-	if (!r && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r) {
-		unlink(tmp);
+	if (!r && (r = tempfile_write(&t, data, len)) < 0)
+		tempfile_discard(&t);
+	else if (!r)
+		r = tempfile_commit(&t, TEMPFILE_SYNC, NULL);
+	if (r)
 		return log_error("cannot write %s: %s", path, strerror(-r));
-	}
 	return 0;
 }
 
