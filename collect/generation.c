@@ -380,15 +380,22 @@ int generation_switch(struct generation *g, int sync)
 	if (renameat2(AT_FDCWD, g->next, AT_FDCWD, g->root, RENAME_EXCHANGE) != 0)
 		return log_error("cannot switch %s to the new generation: %s", g->root,
 				 strerror(errno));
-	g->switched = 1;
 	parent = xstrcat3(g->root, "/..", "");
 	/* The exchange itself must survive a power cut before the old
 	 * generation's files go. */
 	rc = sync ? fsync_dir(parent) : 0;
 	free(parent);
-	if (rc < 0)
-		return log_error("cannot sync the directory of %s: %s", g->root, strerror(-rc));
-	return 0;
+	if (rc == 0) {
+		g->switched = 1;
+		return 0;
+	}
+	/* A run that fails leaves the previous generation: exchange back. */
+	if (renameat2(AT_FDCWD, g->next, AT_FDCWD, g->root, RENAME_EXCHANGE) != 0) {
+		g->switched = 1;  /* the new one stays: it is whole */
+		return log_error("cannot sync the directory of %s: %s (the new generation is "
+				 "in place, but may not survive a power cut)", g->root, strerror(-rc));
+	}
+	return log_error("cannot sync the directory of %s: %s", g->root, strerror(-rc));
 }
 
 void generation_end(struct generation *g)

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <magic.h>
+
 #include "hash.h"
 #include "mime.h"
 #include "options.h"
@@ -238,20 +240,27 @@ static void type_of(struct run *r, struct cfile *f, unsigned tid)
 		f->type = co->fact.type;
 		return;
 	}
+	f->type = MIME_DEFAULT;
 	n = head_bytes(f, buf, sizeof(buf));
 	if (n < 0) {
 		/* an unreadable source fails the run, whichever read met it first */
 		cfile_fail(f, "cannot read %s: %s", cfile_label(f), strerror(errno));
-		f->type = MIME_DEFAULT;
 		return;
 	}
 	if (!r->magic[tid])
 		r->magic[tid] = mime_magic_open();
-	if (n < 0 || !r->magic[tid]) {
-		f->type = MIME_DEFAULT;
+	/* A type guessed while libmagic failed (out of memory, its database
+	 * unreadable) would be served for good: the run fails instead. */
+	if (!r->magic[tid]) {
+		cfile_fail(f, "cannot type %s: libmagic did not start", cfile_label(f));
 		return;
 	}
 	mime_sniff(r->magic[tid], buf, (size_t)n, type);
+	if (magic_error(r->magic[tid])) {
+		cfile_fail(f, "cannot type %s: libmagic: %s", cfile_label(f),
+			   magic_error(r->magic[tid]));
+		return;
+	}
 	f->type = f->type_buf = xstrdup(type);
 }
 
