@@ -35,6 +35,7 @@ static const struct {
 	{ "jobs", "collect" },
 	{ "archive", "collect" },
 	{ "max-expand", "collect" },
+	{ "no-fsync", "collect" },
 	{ "upload", "collect" },
 	{ "upload-only", "collect" },
 	{ "s3-endpoint", "collect" },
