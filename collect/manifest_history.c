@@ -124,9 +124,11 @@ int history_record(const char *root)
 	strbuf_addf(&path, "%s/%s", root, MANIFEST_NAME);
 	rc = strbuf_read_file(&bytes, path.buf);
 	if (rc < 0) {
+		/* Named before the buffer holding the name is released. */
+		rc = rc == -ENOENT ? 0 : log_error("cannot read %s: %s", path.buf, strerror(-rc));
 		strbuf_release(&path);
 		strbuf_release(&bytes);
-		return rc == -ENOENT ? 0 : log_error("cannot read %s: %s", path.buf, strerror(-rc));
+		return rc;
 	}
 	hash = hash_bytes(bytes.buf, bytes.len);
 	if (history_load_local(root, &h) < 0) {
