@@ -32,6 +32,10 @@ const char *manifest_lookup(const struct manifest *m, const char *name);
  * after printing one line naming the file.
  */
 int manifest_load(const char *root, struct manifest *m);
+/* The same for the directory dirfd, named root in messages: a reader that
+ * holds the directory open reads the generation it holds, not whatever the
+ * name leads to after a switch. */
+int manifest_load_at(int dirfd, const char *root, struct manifest *m);
 
 /* Django's format, keys sorted, non-ASCII escaped like Python's json. */
 void manifest_serialize(const struct manifest *m, struct strbuf *out);

@@ -44,5 +44,7 @@ static inline void strbuf_reset(struct strbuf *sb) { strbuf_setlen(sb, 0); }
 /* Append the whole of fd / path.  0, or -errno (-EFBIG over max). */
 int strbuf_read_fd(struct strbuf *sb, int fd);
 int strbuf_read_file(struct strbuf *sb, const char *path);
+/* name relative to the directory dirfd (or AT_FDCWD). */
+int strbuf_read_file_at(struct strbuf *sb, int dirfd, const char *name);
 
 #endif

@@ -128,6 +128,9 @@ int tree_index_write(const struct tree_index *ti, const char *root);
  * unreadable or invalid (every path is re-checked: no "..", no absolute).
  */
 int tree_index_load(const char *root, struct tree_index *ti);
+/* The same for the directory dirfd (AT_FDCWD: root itself), named root in
+ * messages. */
+int tree_index_load_at(int dirfd, const char *root, struct tree_index *ti);
 
 /*
  * Whether root's index looks whole (its first and last lines are intact) and

@@ -1,5 +1,6 @@
 /* manifest.c: Django's staticfiles.json, read and written. */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,20 +78,40 @@ static int manifest_take_paths(json_t *paths, const char *file, struct manifest 
 
 int manifest_load(const char *root, struct manifest *m)
 {
-	struct strbuf path = STRBUF_INIT;
+	int dirfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r;
+
+	if (dirfd < 0 && errno == ENOENT)
+		return 1;
+	if (dirfd < 0)
+		return log_error("cannot open %s: %s", root, strerror(errno));
+	r = manifest_load_at(dirfd, root, m);
+	close(dirfd);
+	return r;
+}
+
+int manifest_load_at(int dirfd, const char *root, struct manifest *m)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
 	json_error_t err;
 	json_t *doc = NULL;
 	const char *version;
-	int r = -1;
+	int r;
 
 	strbuf_addf(&path, "%s/%s", root, MANIFEST_NAME);
-	doc = json_load_file(path.buf, JSON_REJECT_DUPLICATES, &err);
+	r = strbuf_read_file_at(&text, dirfd, MANIFEST_NAME);
+	if (r == -ENOENT) {
+		r = 1;
+		goto out;
+	}
+	if (r < 0) {
+		r = log_error("cannot read %s: %s", path.buf, strerror(-r));
+		goto out;
+	}
+	r = -1;
+	doc = json_loadb(text.buf, text.len, JSON_REJECT_DUPLICATES, &err);
 	if (!doc) {
-		if (access(path.buf, F_OK) < 0 && errno == ENOENT)
-			r = 1;
-		else
-			log_error("%s:%d: invalid manifest: %s", path.buf, err.line,
-				  err.text);
+		log_error("%s:%d: invalid manifest: %s", path.buf, err.line, err.text);
 		goto out;
 	}
 	version = json_string_value(json_object_get(doc, "version"));
@@ -101,6 +122,7 @@ int manifest_load(const char *root, struct manifest *m)
 	r = manifest_take_paths(json_object_get(doc, "paths"), path.buf, m);
 out:
 	json_decref(doc);
+	strbuf_release(&text);
 	strbuf_release(&path);
 	return r;
 }

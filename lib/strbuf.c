@@ -170,7 +170,12 @@ int strbuf_read_fd(struct strbuf *sb, int fd)
 
 int strbuf_read_file(struct strbuf *sb, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return strbuf_read_file_at(sb, AT_FDCWD, path);
+}
+
+int strbuf_read_file_at(struct strbuf *sb, int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	int r;
 
 	if (fd < 0)

@@ -474,12 +474,18 @@ static int tree_index_parse(char *text, const char *file, struct tree_index *ti)
 
 int tree_index_load(const char *root, struct tree_index *ti)
 {
+	return tree_index_load_at(AT_FDCWD, root, ti);
+}
+
+int tree_index_load_at(int dirfd, const char *root, struct tree_index *ti)
+{
 	struct strbuf path = STRBUF_INIT;
 	struct strbuf text = STRBUF_INIT;
 	int r;
 
 	strbuf_addf(&path, "%s/%s", root, TREE_INDEX_NAME);
-	r = strbuf_read_file(&text, path.buf);
+	/* AT_FDCWD: the path as given (root may be relative). */
+	r = strbuf_read_file_at(&text, dirfd, dirfd == AT_FDCWD ? path.buf : TREE_INDEX_NAME);
 	if (r == -ENOENT)
 		r = 1;
 	else if (r < 0)

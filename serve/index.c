@@ -24,6 +24,10 @@
 
 #define IMMUTABLE_CC "public, max-age=31536000, immutable"
 
+/* What building one piece of a generation came to. */
+enum load_status { LOAD_OK, LOAD_ERROR };   /* error: printed, keep the old generation */
+enum entry_status { ENTRY_OK, ENTRY_SKIP, ENTRY_ERROR }; /* skip: warned, serve the rest */
+
 struct build {
 	const struct index_config *cfg;
 	const struct tree_index *ti; /* all the facts, sorted by path */
@@ -95,14 +99,16 @@ static int read_all(int fd, char *buf, uint64_t size)
 }
 
 /* Small enough and room left: keep the bytes, hash them, close the fd. */
-static int keep_in_memory(struct build *b, struct variant *v, const char *path)
+static enum entry_status keep_in_memory(struct build *b, struct variant *v,
+					const char *path)
 {
 	char *buf = xmalloc(v->size ? v->size : 1);
 	int r = read_all(v->fd, buf, v->size);
 
 	if (r) {
 		free(buf);
-		return log_error("cannot read %s/%s: %s", b->cfg->root, path, strerror(-r));
+		log_error("cannot read %s/%s: %s", b->cfg->root, path, strerror(-r));
+		return ENTRY_ERROR;
 	}
 	/* Bytes in hand: hashing them is nearly free and makes the ETag
 	 * right even when the on-disk index is stale. */
@@ -112,17 +118,17 @@ static int keep_in_memory(struct build *b, struct variant *v, const char *path)
 	v->body = buf;
 	b->g->stats.in_memory++;
 	b->g->stats.memory_bytes += v->size;
-	return 0;
+	return ENTRY_OK;
 }
 
 /*
  * Opens one representation, checks it against what the index says (size
  * and, for the file itself, mtime; a mismatch means rehash), keeps small
- * ones in memory.  0, 1 when it must be skipped (gone, not regular, a link
- * out of the root), -1 after printing why.
+ * ones in memory.  ENTRY_SKIP when it must be skipped (gone, not regular,
+ * a link out of the root), after a warning.
  */
-static int open_variant(struct build *b, const char *path, struct variant *v,
-			int64_t *mtime)
+static enum entry_status open_variant(struct build *b, const char *path,
+				      struct variant *v, int64_t *mtime)
 {
 	struct stat st;
 	int fd = open_beneath(b->rootfd, path, b->cfg->follow_symlinks);
@@ -130,25 +136,27 @@ static int open_variant(struct build *b, const char *path, struct variant *v,
 	if (fd == -EXDEV || fd == -ELOOP) {
 		log_warn("skipping %s: a symbolic link leads out of the root "
 			 "(--follow-symlinks serves it)", path);
-		return 1;
+		return ENTRY_SKIP;
 	}
 	if (fd == -ENOENT || fd == -ENXIO) {
 		log_warn("skipping %s: %s", path, strerror(-fd));
-		return 1;
+		return ENTRY_SKIP;
 	}
 	/* One file serve's user cannot read (copied with mode 0600) must not
 	 * take the whole tree down at start-up, or hold back every reload. */
 	if (fd == -EACCES || fd == -EPERM) {
 		log_warn("skipping %s: %s (serve runs as uid %u)", path, strerror(-fd),
 			 (unsigned)geteuid());
-		return 1;
+		return ENTRY_SKIP;
 	}
-	if (fd < 0)
-		return log_error("cannot open %s/%s: %s", b->cfg->root, path, strerror(-fd));
+	if (fd < 0) {
+		log_error("cannot open %s/%s: %s", b->cfg->root, path, strerror(-fd));
+		return ENTRY_ERROR;
+	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		log_warn("skipping %s: not a regular file", path);
 		close(fd);
-		return 1;
+		return ENTRY_SKIP;
 	}
 	v->fd = fd;
 	if ((uint64_t)st.st_size != v->size || (mtime && *mtime != st.st_mtim.tv_sec)) {
@@ -160,11 +168,13 @@ static int open_variant(struct build *b, const char *path, struct variant *v,
 		*mtime = st.st_mtim.tv_sec;
 	if (v->size <= INDEX_SMALL_MAX &&
 	    b->g->stats.memory_bytes + v->size <= INDEX_MEMORY_MAX)
-		return keep_in_memory(b, v, path) ? -1 : 0;
-	if (!v->hash && hash_fd(fd, &v->hash))
-		return log_error("cannot hash %s/%s", b->cfg->root, path);
+		return keep_in_memory(b, v, path);
+	if (!v->hash && hash_fd(fd, &v->hash)) {
+		log_error("cannot hash %s/%s", b->cfg->root, path);
+		return ENTRY_ERROR;
+	}
 	b->g->stats.open_fds++;
-	return 0;
+	return ENTRY_OK;
 }
 
 static void keep_immutable(struct build *b, const char *path, struct entry *e)
@@ -305,37 +315,40 @@ static void build_headers(struct build *b, const struct file_fact *f,
 }
 
 /* Opens the dcz deltas the index lists for f (a missing one only loses
- * that delta).  0, or -1. */
-static int open_deltas(struct build *b, const struct file_fact *f, struct entry *e)
+ * that delta).  ENTRY_OK, or ENTRY_ERROR. */
+static enum entry_status open_deltas(struct build *b, const struct file_fact *f,
+				     struct entry *e)
 {
 	if (!(e->flags & FACT_IMMUTABLE))
-		return 0;
+		return ENTRY_OK;
 	for (unsigned i = 0; i < f->ndcz; i++) {
 		struct variant *v = &e->dcz[e->ndcz];
 		char *name = tree_delta_name(f->path, f->dcz[i].dict_sha);
-		int r;
+		enum entry_status r;
 
 		v->size = f->dcz[i].size;
 		v->hash = f->dcz[i].hash;
 		r = open_variant(b, name, v, NULL);
 		free(name);
-		if (r < 0)
-			return -1;
-		if (r == 1)
+		if (r == ENTRY_ERROR)
+			return ENTRY_ERROR;
+		if (r == ENTRY_SKIP)
 			continue;
 		v->present = 1;
 		memcpy(e->dict_sha[e->ndcz], f->dcz[i].dict_sha, TREE_SHA256_LEN);
 		e->ndcz++;
 		e->flags |= ENTRY_HAS_DELTAS;
 	}
-	return 0;
+	return ENTRY_OK;
 }
 
-/* Fills e from f: 0, 1 to skip the file, -1 on error. */
-static int build_entry(struct build *b, const struct file_fact *f, struct entry *e)
+/* Fills e from f. */
+static enum entry_status build_entry(struct build *b, const struct file_fact *f,
+				     struct entry *e)
 {
 	struct strbuf p = STRBUF_INIT;
-	int r, k;
+	enum entry_status r;
+	int k;
 
 	memset(e, 0, sizeof(*e));
 	for (k = 0; k < VAR_COUNT; k++)
@@ -343,7 +356,7 @@ static int build_entry(struct build *b, const struct file_fact *f, struct entry 
 	for (k = 0; k < TREE_DCZ_MAX; k++)
 		e->dcz[k].fd = -1;
 	if (path_check_relative(f->path) || path_has_dot_component(f->path))
-		return 1;
+		return ENTRY_SKIP;
 	e->mtime = f->mtime;
 	e->flags = f->flags & FACT_IMMUTABLE;
 	e->var[0].size = f->size;
@@ -353,13 +366,13 @@ static int build_entry(struct build *b, const struct file_fact *f, struct entry 
 	/* RFC 9110 §8.8.2.1: a Last-Modified later than the Date it goes
 	 * with must be replaced by that date (clock skew, an unpacked tree):
 	 * the load time is no later than any Date we send with it. */
-	if (r == 0 && e->mtime > (int64_t)b->now) {
+	if (r == ENTRY_OK && e->mtime > (int64_t)b->now) {
 		e->mtime = (int64_t)b->now;
 		b->g->stats.future++;
 	}
-	if (r == 0)
+	if (r == ENTRY_OK)
 		keep_immutable(b, f->path, e);
-	for (k = 1; k < VAR_COUNT && r == 0; k++) {
+	for (k = 1; k < VAR_COUNT && r == ENTRY_OK; k++) {
 		struct variant *v = &e->var[k];
 
 		if (!f->enc[k - 1].present)
@@ -369,14 +382,14 @@ static int build_entry(struct build *b, const struct file_fact *f, struct entry 
 		strbuf_reset(&p);
 		strbuf_addf(&p, "%s%s", f->path, tree_enc_suffix[k - 1]);
 		r = open_variant(b, p.buf, v, NULL);
-		if (r == 1) /* a missing variant only loses that encoding */
-			r = 0;
-		else if (r == 0)
+		if (r == ENTRY_SKIP) /* a missing variant only loses that encoding */
+			r = ENTRY_OK;
+		else if (r == ENTRY_OK)
 			v->present = 1, e->flags |= ENTRY_HAS_VARIANTS;
 	}
-	if (r == 0)
+	if (r == ENTRY_OK)
 		r = open_deltas(b, f, e);
-	if (r) {
+	if (r != ENTRY_OK) {
 		strbuf_release(&p);
 		return r;
 	}
@@ -393,7 +406,7 @@ static int build_entry(struct build *b, const struct file_fact *f, struct entry 
 	for (unsigned i = 0; i < e->ndcz; i++)
 		build_headers(b, f, e, &e->dcz[i], TREE_DCZ_TOKEN, &p);
 	strbuf_release(&p);
-	return 0;
+	return ENTRY_OK;
 }
 
 static void variant_release(struct variant *v)
@@ -458,34 +471,35 @@ const struct entry *index_lookup(const struct index_gen *g, const char *path,
 }
 
 /*
- * The facts for root: the collect index when it belongs to the manifest on
- * disk, else a scan.  A manifest that exists but does not parse is an error
- * (so a reload keeps the old generation).  0, or -1.
+ * The facts for the root held open as rootfd: the collect index when it
+ * belongs to the manifest beside it, else a scan.  Both are read through
+ * rootfd, as the files are, so a switch of the tree while this runs cannot
+ * pair one generation's facts with another's bytes.  A manifest that
+ * exists but does not parse is an error (so a reload keeps the old
+ * generation).
  */
-static int load_facts(const struct index_config *cfg, struct tree_index *ti,
-		      int *from_index)
+static enum load_status load_facts(const struct index_config *cfg, int rootfd,
+				   struct tree_index *ti, int *from_index)
 {
 	struct manifest m;
-	struct strbuf raw = STRBUF_INIT, mpath = STRBUF_INIT;
+	struct strbuf raw = STRBUF_INIT;
 	uint64_t mhash = 0;
+	enum load_status st = LOAD_ERROR;
 	int r;
 
 	manifest_init(&m);
 	tree_index_init(ti);
 	*from_index = 0;
-	strbuf_addf(&mpath, "%s/%s", cfg->root, MANIFEST_NAME);
-	r = strbuf_read_file(&raw, mpath.buf);
+	r = strbuf_read_file_at(&raw, rootfd, MANIFEST_NAME);
 	if (r == 0)
 		mhash = hash_bytes(raw.buf, raw.len);
 	else if (r != -ENOENT) {
-		r = log_error("cannot read %s: %s", mpath.buf, strerror(-r));
+		log_error("cannot read %s/%s: %s", cfg->root, MANIFEST_NAME, strerror(-r));
 		goto out;
 	}
-	if (manifest_load(cfg->root, &m) < 0) {
-		r = -1;
+	if (manifest_load_at(rootfd, cfg->root, &m) < 0)
 		goto out;
-	}
-	r = tree_index_load(cfg->root, ti);
+	r = tree_index_load_at(rootfd, cfg->root, ti);
 	if (r == 0 && ti->manifest_hash == mhash) {
 		*from_index = 1;
 	} else {
@@ -493,56 +507,69 @@ static int load_facts(const struct index_config *cfg, struct tree_index *ti,
 			log_info(1, "%s/%s does not match %s: scanning the tree",
 				 cfg->root, TREE_INDEX_NAME, MANIFEST_NAME);
 		tree_index_release(ti);
-		r = tree_index_scan(cfg->root, m.n ? &m : NULL,
-				    cfg->follow_symlinks, ti);
-		if (r)
+		/* A tree without our index (Django's, a plain directory) is
+		 * written in place, never switched: its path is its root. */
+		if (tree_index_scan(cfg->root, m.n ? &m : NULL, cfg->follow_symlinks, ti))
 			goto out;
 	}
 	if (m.n)
 		tree_index_mark_immutable(ti, &m);
-	r = 0;
+	st = LOAD_OK;
 out:
 	manifest_release(&m);
 	strbuf_release(&raw);
-	strbuf_release(&mpath);
-	return r;
+	return st;
 }
 
-struct index_gen *index_build(const struct index_config *cfg)
+/* Builds the entries of b->g from ti.  LOAD_OK, or LOAD_ERROR. */
+static enum load_status build_entries(struct build *b, const struct tree_index *ti)
 {
-	struct build b = { .cfg = cfg, .rootfd = -1, .now = time(NULL) };
-	struct tree_index ti;
-	int from_index, r = 0;
+	enum entry_status r = ENTRY_OK;
 
-	b.rootfd = open(cfg->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (b.rootfd < 0) {
-		log_error("cannot open root %s: %s", cfg->root, strerror(errno));
-		return NULL;
+	b->g->v = xcalloc(ti->n ? ti->n : 1, sizeof(*b->g->v));
+	b->ti = ti;
+	for (size_t i = 0; i < ti->n && r != ENTRY_ERROR; i++) {
+		struct entry *e = &b->g->v[b->g->n];
+
+		r = build_entry(b, &ti->v[i], e);
+		if (r != ENTRY_OK) {
+			entry_release(e);
+			continue;
+		}
+		b->g->stats.variants += !!(e->flags & ENTRY_HAS_VARIANTS);
+		b->g->stats.immutable += !!(e->flags & FACT_IMMUTABLE);
+		b->g->stats.dictionaries += !!(e->flags & ENTRY_DICTIONARY);
+		b->g->stats.deltas += e->ndcz;
+		b->g->n++;
 	}
-	if (load_facts(cfg, &ti, &from_index)) {
-		close(b.rootfd);
+	return r == ENTRY_ERROR ? LOAD_ERROR : LOAD_OK;
+}
+
+/* Whether root still names the directory held as rootfd. */
+static int root_still_names(const char *root, int rootfd)
+{
+	struct stat a, b;
+
+	return stat(root, &a) == 0 && fstat(rootfd, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* One attempt at a generation of the tree rootfd holds. */
+static struct index_gen *build_once(const struct index_config *cfg, int rootfd)
+{
+	struct build b = { .cfg = cfg, .rootfd = rootfd, .now = time(NULL) };
+	struct tree_index ti;
+	int from_index;
+	enum load_status st;
+
+	if (load_facts(cfg, rootfd, &ti, &from_index) != LOAD_OK)
 		return NULL;
-	}
 	b.g = xcalloc(1, sizeof(*b.g));
 	atomic_init(&b.g->refs, 1);
 	b.g->stats.from_index = from_index;
-	b.g->v = xcalloc(ti.n ? ti.n : 1, sizeof(*b.g->v));
-	b.ti = &ti;
-	for (size_t i = 0; i < ti.n && r >= 0; i++) {
-		r = build_entry(&b, &ti.v[i], &b.g->v[b.g->n]);
-		if (r == 0) {
-			b.g->stats.variants += !!(b.g->v[b.g->n].flags & ENTRY_HAS_VARIANTS);
-			b.g->stats.immutable += !!(b.g->v[b.g->n].flags & FACT_IMMUTABLE);
-			b.g->stats.dictionaries += !!(b.g->v[b.g->n].flags & ENTRY_DICTIONARY);
-			b.g->stats.deltas += b.g->v[b.g->n].ndcz;
-			b.g->n++;
-		} else {
-			entry_release(&b.g->v[b.g->n]);
-		}
-	}
+	st = build_entries(&b, &ti);
 	tree_index_release(&ti);
-	close(b.rootfd);
-	if (r < 0) {
+	if (st != LOAD_OK) {
 		gen_free(b.g);
 		return NULL;
 	}
@@ -552,6 +579,35 @@ struct index_gen *index_build(const struct index_config *cfg)
 			 "their Last-Modified is the load time", b.g->stats.future, cfg->root);
 	build_table(b.g);
 	return b.g;
+}
+
+/* A collect that switches the tree while we load it makes what we hold the
+ * previous generation (and its files may be going): load again, a bounded
+ * number of times (a tree switched faster than we load it stays served). */
+#define INDEX_BUILD_TRIES 3
+
+struct index_gen *index_build(const struct index_config *cfg)
+{
+	struct index_gen *g = NULL;
+
+	for (int tries = 0; tries < INDEX_BUILD_TRIES; tries++) {
+		int rootfd = open(cfg->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (rootfd < 0) {
+			log_error("cannot open root %s: %s", cfg->root, strerror(errno));
+			return NULL;
+		}
+		if (g)
+			gen_free(g); /* never published: ours alone */
+		g = build_once(cfg, rootfd);
+		if (!g || root_still_names(cfg->root, rootfd)) {
+			close(rootfd);
+			return g;
+		}
+		close(rootfd);
+		log_info(1, "%s was switched while loading: loading it again", cfg->root);
+	}
+	return g;
 }
 
 void index_ref(struct index_gen *g)

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,11 +66,43 @@ static void test_manifest_bad(void **state)
 	manifest_release(&m);
 }
 
+/* A reader holding the directory open reads that generation's manifest,
+ * although the name now leads to the next one (collect's switch). */
+static void test_manifest_load_at_switched(void **state)
+{
+	struct manifest m;
+	char gen[128], old[128];
+	int dirfd;
+
+	snprintf(gen, sizeof(gen), "%s/gen", root);
+	snprintf(old, sizeof(old), "%s/old", root);
+	assert_int_equal(mkdir(gen, 0755), 0);
+	put("gen/" MANIFEST_NAME, "{\"paths\": {\"a\": \"a.1\"}, \"version\": \"1.0\"}");
+	dirfd = open(gen, O_RDONLY | O_DIRECTORY);
+	assert_true(dirfd >= 0);
+	assert_int_equal(rename(gen, old), 0);
+	assert_int_equal(mkdir(gen, 0755), 0);
+	put("gen/" MANIFEST_NAME, "{\"paths\": {\"a\": \"a.2\"}, \"version\": \"1.0\"}");
+	manifest_init(&m);
+	assert_int_equal(manifest_load_at(dirfd, gen, &m), 0);
+	assert_string_equal(manifest_lookup(&m, "a"), "a.1");
+	manifest_release(&m);
+	assert_int_equal(manifest_load(gen, &m), 0);
+	assert_string_equal(manifest_lookup(&m, "a"), "a.2");
+	manifest_release(&m);
+	/* Absent beside the held directory: 1, as for a path. */
+	snprintf(old, sizeof(old), "%s/old/%s", root, MANIFEST_NAME);
+	assert_int_equal(unlink(old), 0);
+	assert_int_equal(manifest_load_at(dirfd, gen, &m), 1);
+	close(dirfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_manifest_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manifest_bad, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manifest_load_at_switched, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
