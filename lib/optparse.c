@@ -397,6 +397,11 @@ static int unknown_key(const struct opt_program *p, const char *key)
 	if (home && *home && strcmp(home, here))
 		return log_error("'%s' belongs in [%s], not %s%s%s", key, home,
 				 *here ? "[" : "the top of the file", here, *here ? "]" : "");
+	/* "root = DIR" for --root: the file spells the option's key. */
+	for (const struct opt *o = p->opts; o->kind != OPT_END; o++)
+		if (o->long_name && o->key && *o->key && !strcmp(o->long_name, key))
+			return log_error("unknown setting '%s' (the setting for --%s is '%s')",
+					 key, key, o->key);
 	hint = opt_suggest(key, strlen(key), names, collect_names(p->opts, 1, names, 128));
 	if (hint)
 		return log_error("unknown setting '%s' (did you mean '%s'?)", key, hint);

@@ -249,6 +249,8 @@ static void file_errors(void **state)
 		{ "[collect]\nclear = maybe\n", "clear: expected true or false, got 'maybe'" },
 		{ "[collect]\njobs = 99\n", "jobs: expected a number from 1 to 8, got '99'" },
 		{ "[collect]\nhelp = 1\n", "unknown setting 'help'" },
+		/* The option's long name where its key is another word. */
+		{ "output = x\n", "unknown setting 'output' (the setting for --output is 'static-root')" },
 	};
 	char conf[256];
 	struct t t;
