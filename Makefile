@@ -32,9 +32,9 @@ BINDIR := bin
 endif
 
 LIB_PKGS := libmagic libxxhash jansson
-COLLECT_PKGS := $(LIB_PKGS) libarchive zlib libbrotlienc libcurl libcrypto libdeflate libzstd
+COLLECT_PKGS := $(LIB_PKGS) libarchive zlib libbrotlienc libbrotlidec libcurl libcrypto libdeflate libzstd
 SERVE_PKGS := $(LIB_PKGS)
-TEST_PKGS := $(COLLECT_PKGS) cmocka libbrotlidec
+TEST_PKGS := $(COLLECT_PKGS) cmocka
 
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 # One package at a time, so that one without a .pc file (libxxhash on some

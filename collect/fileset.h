@@ -73,6 +73,8 @@ struct cfile {
 	char *hashed;         /* hashed name; owned */
 
 	struct out_state orig, hash;
+	size_t varsrc[ENC_COUNT]; /* 1 + index of the source named name + that
+				   * encoding's suffix, else 0 (variant_src.c) */
 	char *type_buf;       /* owned storage behind type when sniffed */
 	char *err;            /* first error met, owned; printed in name order */
 	char *warns;          /* warnings, one per line, owned; printed in name order */

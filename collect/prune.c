@@ -38,7 +38,7 @@ static void prune_file(struct local *l, const char *rel, const struct stat *st)
 	size_t base;
 	char *path;
 
-	if (!prune_hashed_base(rel, &base) || keep_has(&l->keep, rel, base) ||
+	if (!prune_hashed_base(rel, &base) || keep_has_output(&l->keep, rel, base) ||
 	    st->st_mtime > l->cutoff)
 		return;
 	l->count.files++;

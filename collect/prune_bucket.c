@@ -97,7 +97,7 @@ static int delete_unneeded(struct bucket *b, time_t cutoff)
 
 		if (history ? kept_hist[i] || lo->mtime > cutoff :
 		    !strncmp(rel, ".staticroot/", 12) || !prune_hashed_base(rel, &base) ||
-		    keep_has(&b->keep, rel, base) || lo->mtime > cutoff)
+		    keep_has_output(&b->keep, rel, base) || lo->mtime > cutoff)
 			continue;
 		if (!history) {
 			b->count.files++;

@@ -81,6 +81,15 @@ int prune_hashed_base(const char *path, size_t *base_len)
 	return hashed_shape(path, len);
 }
 
+int keep_has_output(const struct keepset *k, const char *rel, size_t base_len)
+{
+	size_t len = strlen(rel);
+
+	/* "a.js.HASH.gz" is the shape of a variant and also the hashed name
+	 * of a source "a.js.gz" (Django's too): kept either way. */
+	return keep_has(k, rel, base_len) || (base_len < len && keep_has(k, rel, len));
+}
+
 void keep_add(struct keepset *k, const char *s)
 {
 	XGROW(k->v, k->alloc, k->n + 1);

@@ -17,6 +17,9 @@ void keep_add(struct keepset *k, const char *s);
 void keep_sort(struct keepset *k);
 /* Whether s[0..len) is in k (after keep_sort()). */
 int keep_has(const struct keepset *k, const char *s, size_t len);
+/* Whether output rel, whose file is rel[0..base_len) (prune_hashed_base()),
+ * is kept: by that file, or by rel itself. */
+int keep_has_output(const struct keepset *k, const char *rel, size_t base_len);
 void keep_release(struct keepset *k);
 /* Adds the names of a manifest given as bytes.  0, or -1 (not a manifest). */
 int keep_manifest(struct keepset *k, const char *bytes, size_t len);

@@ -12,10 +12,10 @@
 #include "ignore.h"
 #include "log.h"
 #include "manifest.h"
-#include "mime.h"
 #include "options.h"
 #include "path.h"
 #include "sources.h"
+#include "variant_src.h"
 #include "walk.h"
 #include "xalloc.h"
 
@@ -313,40 +313,6 @@ static int app_dirs(const struct options *o, struct strlist *out)
 	return 0;
 }
 
-/* A source "x.gz", "x.br" or "x.zst" beside a collected "x" of a compressible type
- * would take the name of x's variant, which collect writes: it is skipped
- * (as WhiteNoise's own compression replaces it), so that the index and the
- * disk agree. */
-static void drop_variant_names(const struct options *o, struct fileset *fs)
-{
-	unsigned char *drop = xcalloc(fs->n + 1, 1);
-	size_t dropped = 0;
-
-	for (size_t i = 0; i < fs->n; i++) {
-		size_t n;
-		int e = tree_enc_of_name(fs->v[i].name, &n);
-		const char *type;
-		char *base;
-
-		if (!((e == ENC_GZIP && (o->compress & COMPRESS_GZIP)) ||
-		      (e == ENC_BR && (o->compress & COMPRESS_BR)) ||
-		      (e == ENC_ZSTD && (o->compress & COMPRESS_ZSTD))))
-			continue;
-		base = xstrndup(fs->v[i].name, n);
-		type = mime_from_path(base);
-		if ((!type || mime_is_compressible(type)) && fileset_find(fs, base) != (size_t)-1) {
-			log_warn("'%s' skipped: collect writes its own compressed variant of "
-				 "'%s' there", fs->v[i].name, base);
-			drop[i] = 1;
-			dropped++;
-		}
-		free(base);
-	}
-	if (dropped)
-		fileset_drop(fs, drop);
-	free(drop);
-}
-
 /* The files another finder listed: each must still be there. */
 static int gather_listed(struct fileset *fs, const struct django_root *dr)
 {
@@ -394,7 +360,7 @@ static int gather_django_root(struct fileset *fs, const struct django_root *dr,
 
 /* Sorts what was found; a run that found nothing because its sources are
  * missing must not publish an empty manifest over a working tree. */
-static int gather_done(const struct options *o, struct fileset *fs, int r)
+static int gather_done(struct fileset *fs, int r)
 {
 	if (r < 0)
 		return r;
@@ -402,7 +368,7 @@ static int gather_done(const struct options *o, struct fileset *fs, int r)
 		return log_error("no source exists (see the warnings above): nothing to "
 				 "collect");
 	fileset_finish(fs);
-	drop_variant_names(o, fs);
+	variant_src_mark(fs);
 	return 0;
 }
 
@@ -413,7 +379,7 @@ static int gather_django(const struct options *o, struct fileset *fs)
 
 	for (size_t i = 0; r >= 0 && i < d->nroots; i++)
 		missing |= r = gather_django_root(fs, &d->roots[i], o);
-	return gather_done(o, fs, r < 0 ? r : missing);
+	return gather_done(fs, r < 0 ? r : missing);
 }
 
 int sources_gather(const struct options *o, struct fileset *fs)
@@ -449,5 +415,5 @@ int sources_gather(const struct options *o, struct fileset *fs)
 	}
 	strlist_release(&ig);
 	strlist_release(&apps);
-	return gather_done(o, fs, r < 0 ? r : missing);
+	return gather_done(fs, r < 0 ? r : missing);
 }

@@ -193,6 +193,12 @@ static void build_objects(struct upload *u)
 			if (!f->enc[e].present)
 				continue;
 			strbuf_addf(&rel, "%s%s", f->path, tree_enc_suffix[e]);
+			/* A source of its own under that name (htmx.min.js.gz):
+			 * its object is the plain file, as serve answers it. */
+			if (tree_index_find(&u->ti, rel.buf)) {
+				strbuf_release(&rel);
+				continue;
+			}
 			/* A variant's bytes depend on the compressor's settings,
 			 * not only on its name: checked by hash, never assumed. */
 			add_object(u, rel.buf, f->enc[e].hash, f->enc[e].size, f->type, cc,

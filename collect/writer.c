@@ -25,6 +25,7 @@
 #include "run.h"
 #include "stage.h"
 #include "strbuf.h"
+#include "variant_src.h"
 #include "workq.h"
 #include "writer.h"
 #include "xalloc.h"
@@ -277,6 +278,10 @@ static int write_variants(struct run *r, struct cfile *f, struct out_state *os,
 	const struct cache_out *co = os->existed ? cache_find_out(&r->cache, os->fact.path) : NULL;
 
 	for (int i = 0; i < ENC_COUNT; i++) {
+		/* That name is a source file of its own: never written nor
+		 * removed here (variant_src.c decided the fact). */
+		if (!hashed && f->varsrc[i])
+			continue;
 		os->fact.enc[i] = e->v[i];
 		if (!e->v[i].present) {
 			/* A file new to the output, or one the cache knows had no
@@ -611,6 +616,7 @@ int check_files(struct run *r)
 	progress_phase("checking", n);
 	workq_run(n, r->nthreads, check_one, r);
 	progress_done();
+	variant_src_decide(r);
 	return fileset_report(&r->fs) ? -1 : 0;
 }
 

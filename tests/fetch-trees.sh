@@ -8,6 +8,8 @@
 # tree (all of them, or only the KEYs named):
 #   BOOTSTRAP_TGZ        npm pack bootstrap@$BOOTSTRAP_VERSION (keep :package/dist)
 #   FONTAWESOME_TGZ      npm pack @fortawesome/fontawesome-free@$FONTAWESOME_VERSION
+#   HTMX_TGZ             npm pack htmx.org@$HTMX_VERSION (ships dist/htmx.min.js.gz;
+#                        only when named)
 #   DJANGO_ADMIN_STATIC  Debian python3-django's contrib/admin/static (holds admin/)
 #   DJANGO_VERSION       the version of that Django (not a path)
 # Idempotent: a cached tarball is reused without touching the network;
@@ -19,6 +21,7 @@
 set -u
 BOOTSTRAP_VERSION=${BOOTSTRAP_VERSION:-5.3.3}
 FONTAWESOME_VERSION=${FONTAWESOME_VERSION:-6.7.2}
+HTMX_VERSION=${HTMX_VERSION:-1.9.12}
 CACHE=${SR_CACHE:-${HOME:-/tmp}/.cache/staticroot}
 DJANGO_DIR=/usr/lib/python3/dist-packages/django
 offline=0 keys=""
@@ -26,7 +29,7 @@ for a in "$@"; do
 	case "$a" in
 	--print) ;;
 	--offline) offline=1 ;;
-	-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "fetch-trees: unknown option $a" >&2; exit 2 ;;
 	*) keys="$keys $a" ;;
 	esac
@@ -93,6 +96,7 @@ for k in $keys; do
 	BOOTSTRAP_TGZ) npm_tgz "$k" "bootstrap@$BOOTSTRAP_VERSION" "bootstrap-$BOOTSTRAP_VERSION.tgz" ;;
 	FONTAWESOME_TGZ) npm_tgz "$k" "@fortawesome/fontawesome-free@$FONTAWESOME_VERSION" \
 		"fortawesome-fontawesome-free-$FONTAWESOME_VERSION.tgz" ;;
+	HTMX_TGZ) npm_tgz "$k" "htmx.org@$HTMX_VERSION" "htmx.org-$HTMX_VERSION.tgz" ;;
 	DJANGO_ADMIN_STATIC) django_admin ;;
 	DJANGO_VERSION)
 		v=$(/usr/bin/python3 -c 'import django; print(django.get_version())' 2>/dev/null) &&

@@ -61,12 +61,35 @@ static void keep_set(void **state)
 	keep_release(&k);
 }
 
+/* Django hashes a source "htmx.min.js.gz" as "htmx.min.js.HASH.gz": the
+ * shape of a variant of "htmx.min.js.HASH", which no manifest lists. */
+static void hashed_source_named_like_a_variant(void **state)
+{
+	struct keepset k = { 0 };
+	static const char m[] = "{\"paths\": {\"h.js.gz\": \"h.js.0123456789ab.gz\", "
+				"\"h.js\": \"h.0123456789ab.js\"}, \"version\": \"1.0\"}";
+	const char *gz = "h.js.0123456789ab.gz", *old = "h.js.ba9876543210.gz";
+	size_t base;
+
+	assert_int_equal(keep_manifest(&k, m, strlen(m)), 0);
+	keep_sort(&k);
+	assert_true(prune_hashed_base(gz, &base));
+	assert_int_equal(base, strlen("h.js.0123456789ab"));
+	assert_false(keep_has(&k, gz, base));
+	assert_true(keep_has_output(&k, gz, base));
+	assert_true(keep_has_output(&k, "h.0123456789ab.js.gz", strlen("h.0123456789ab.js")));
+	assert_true(prune_hashed_base(old, &base));
+	assert_false(keep_has_output(&k, old, base));
+	keep_release(&k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hashed_names),
 		cmocka_unit_test(durations),
 		cmocka_unit_test(keep_set),
+		cmocka_unit_test(hashed_source_named_like_a_variant),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
