@@ -194,15 +194,20 @@ static int fold_variant(struct tree_index *ti, const struct file_fact *v)
  * entries are only marked during the pass: tree_index_find() still needs
  * every path while it runs.
  */
-static void scan_fold_variants(struct tree_index *ti)
+static void scan_fold_variants(struct tree_index *ti, const struct manifest *m)
 {
 	char *drop;
 	size_t w = 0;
 
 	tree_index_sort(ti);
 	drop = xcalloc(ti->n ? ti->n : 1, 1);
-	for (size_t i = 0; i < ti->n; i++)
+	for (size_t i = 0; i < ti->n; i++) {
 		drop[i] = (char)fold_variant(ti, &ti->v[i]);
+		/* A manifest key is a source of its own (Django collects htmx's
+		 * dist/htmx.min.js.gz beside htmx.min.js): its URL stays a file. */
+		if (drop[i] && m && manifest_lookup(m, ti->v[i].path))
+			drop[i] = 0;
+	}
 	for (size_t i = 0; i < ti->n; i++) {
 		if (drop[i]) {
 			free(ti->v[i].path);
@@ -234,7 +239,7 @@ int tree_index_scan(const char *root, const struct manifest *m,
 	r = scan_dir(&sc, &rel, 0, &st);
 	if (r < 0)
 		goto out;
-	scan_fold_variants(ti);
+	scan_fold_variants(ti, m);
 	tree_index_mark_immutable(ti, m);
 out:
 	mime_magic_close(sc.magic);

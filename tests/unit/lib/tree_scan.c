@@ -61,6 +61,38 @@ static void test_scan(void **state)
 	manifest_release(&m);
 }
 
+/* Django's collectstatic keeps a source htmx.min.js.gz as a manifest key:
+ * the scan keeps it as a file, and as its sibling's variant. */
+static void test_scan_variant_named_source(void **state)
+{
+	struct tree_index ti;
+	struct manifest m;
+	const struct file_fact *f;
+
+	tree_index_init(&ti);
+	manifest_init(&m);
+	put("h.js", "x()");
+	put("h.js.gz", "gz");
+	put("h.js.br", "b");
+	put("h.0123456789ab.js", "x()");
+	put("h.js.ba9876543210.gz", "gz");
+	manifest_add(&m, "h.js", "h.0123456789ab.js");
+	manifest_add(&m, "h.js.gz", "h.js.ba9876543210.gz");
+	manifest_sort(&m);
+	assert_int_equal(tree_index_scan(root, &m, 0, &ti), 0);
+	assert_int_equal(ti.n, 4); /* h.js.br is only a variant */
+	f = tree_index_find(&ti, "h.js.gz");
+	assert_true(f && f->size == 2 && !(f->flags & FACT_IMMUTABLE));
+	assert_string_equal(f->type, "application/gzip");
+	f = tree_index_find(&ti, "h.js");
+	assert_true(f && f->enc[ENC_GZIP].present && f->enc[ENC_BR].present);
+	f = tree_index_find(&ti, "h.js.ba9876543210.gz");
+	assert_true(f && (f->flags & FACT_IMMUTABLE));
+	assert_null(tree_index_find(&ti, "h.js.br"));
+	tree_index_release(&ti);
+	manifest_release(&m);
+}
+
 /* Scans root as a user who may read all but secret.css and locked/: the
  * scan goes on without them.  As root (who reads everything), the scan
  * runs in a child that became nobody. */
@@ -122,6 +154,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_unreadable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_variant_named_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_skips_manifest, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
