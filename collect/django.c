@@ -305,9 +305,9 @@ static int parse_doc(struct helper_run *h, const char *python, struct django_pro
 		const char *l = last_line(h->out.buf);
 
 		json_decref(doc);
-		return log_error("--django: %s printed no description of the project "
-				 "(%s%.60s)", python, *l ? "last line: " : "nothing",
-				 l);
+		return log_error("--django: %s %s no description of the project "
+				 "(%s%.60s)", python, strncmp(python, "--", 2) ? "printed" : "holds",
+				 *l ? "last line: " : "nothing", l);
 	}
 	d->doc = doc;
 	d->version = doc_str(doc, "django_version", 0, &bad);
@@ -373,25 +373,39 @@ static int take_locations(struct options *o, json_t *doc, const char *module)
 	return 0;
 }
 
+/* --django-json FILE: the document another process made.  0 or -1. */
+static int read_description(const char *file, struct helper_run *h)
+{
+	int rc = strcmp(file, "-") ? strbuf_read_file(&h->out, file)
+				   : strbuf_read_fd(&h->out, STDIN_FILENO);
+
+	if (rc < 0)
+		return log_error("--django-json %s: cannot read it: %s", file,
+				 rc == -EFBIG ? "more than 1 GiB" : strerror(-rc));
+	return 0;
+}
+
 int django_load(struct options *o)
 {
 	struct helper_run h = { STRBUF_INIT, STRBUF_INIT, 0 };
 	const char *module = settings_module(o);
 	const char *python = o->python ? o->python : "python3";
+	char *from = o->django_json ? xstrcat3("--django-json ", o->django_json, "") : NULL;
 	struct django_project *d;
 	struct timespec t0;
 	int rc = -1;
 
-	if (!module)
+	if (!module && !from)
 		return log_error("--django: no settings module: give --django MODULE, "
 				 "django-settings = MODULE in %s, or set "
 				 "DJANGO_SETTINGS_MODULE", "staticroot.conf");
 	h.out.max = HELPER_MAX_OUTPUT;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (helper_run(o, module, &h) < 0)
+	if (from ? read_description(o->django_json, &h) < 0 : helper_run(o, module, &h) < 0)
 		goto out;
 	d = xcalloc(1, sizeof(*d));
-	if (parse_doc(&h, python, d) < 0 || take_locations(o, d->doc, module) < 0) {
+	if (parse_doc(&h, from ? from : python, d) < 0 ||
+	    take_locations(o, d->doc, module ? module : d->settings) < 0) {
 		django_free(d);
 		goto out;
 	}
@@ -399,12 +413,17 @@ int django_load(struct options *o)
 	if (h.err.len)
 		fputs(h.err.buf, stderr);
 	warn_storage(d->doc);
-	log_info(2, "Django %s (%s): %s + django.setup() took %.1f ms", d->version,
-		 d->settings, python, ms_since(&t0));
+	if (from)
+		log_info(2, "Django %s (%s): description read from %s in %.1f ms", d->version,
+			 d->settings, o->django_json, ms_since(&t0));
+	else
+		log_info(2, "Django %s (%s): %s + django.setup() took %.1f ms", d->version,
+			 d->settings, python, ms_since(&t0));
 	django_free(o->django);
 	o->django = d;
 	rc = 0;
 out:
+	free(from);
 	strbuf_release(&h.out);
 	strbuf_release(&h.err);
 	return rc;

@@ -216,6 +216,19 @@ static int set_django(void *opts, const struct opt *o, const char *name,
 	return 0;
 }
 
+/* --django-json FILE: the description the helper would print, computed
+ * by a process that runs Django already (the staticroot app). */
+static int set_django_json(void *opts, const struct opt *o, const char *name,
+			   const char *v, enum opt_layer from)
+{
+	struct options *co = opts;
+
+	free(co->django_json);
+	co->django_json = from == OPT_FROM_FILE && strcmp(v, "-") ? config_path(v) : xstrdup(v);
+	co->django_mode = 1;
+	return 0;
+}
+
 /* A relative interpreter path in the file (.venv/bin/python) is the
  * project's; a bare name is looked up on PATH. */
 static int set_python(void *opts, const struct opt *o, const char *name,
@@ -351,6 +364,14 @@ static const struct opt collect_opts[] = {
 	  .help = "the settings module for --django (implies it)" },
 	{ OPT_CALLBACK, 0, "python", .argh = "PATH", .cb = set_python,
 	  .help = "the project's Python for --django (default python3)" },
+	{ OPT_CALLBACK, 0, "django-json", .argh = "FILE", .cb = set_django_json,
+	  .help = "--django, with the description read from FILE (- for\n"
+		  "stdin) instead of asked of Python",
+	  .doc = "--django, with the project's description read from FILE (- for "
+		 "stdin, /dev/fd/N for a pipe) instead of from a Python start: the "
+		 "JSON document python/staticroot/django_sources.py prints, checked "
+		 "the same way.  The staticroot app's collectstatic computes it inside "
+		 "manage.py's own Python and hands it over this way." },
 	{ OPT_FLAG, 0, "prune", .off = OFF(prune),
 	  .help = "remove hashed files (and objects, with --upload) that\n"
 		  "none of the last --keep manifests names" },
@@ -445,6 +466,7 @@ static void release_callbacks(void *opts)
 	free(o->django_settings);
 	free(o->django_project);
 	free(o->python);
+	free(o->django_json);
 	django_free(o->django);
 }
 

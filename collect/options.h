@@ -52,6 +52,8 @@ struct options {
 	char *django_settings;  /* --django MODULE / django-settings, or NULL */
 	char *django_project;   /* the config's directory (manage.py's), or NULL: cwd */
 	char *python;           /* --python, default python3 */
+	char *django_json;      /* --django-json FILE ("-": stdin): the description,
+				 * not a Python start; or NULL */
 	int output_cli, static_url_cli; /* given on the command line: win over Django */
 	struct django_project *django; /* filled by django_load(); owned */
 	int prune;              /* retire hashed files no kept manifest names */

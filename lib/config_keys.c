@@ -48,6 +48,7 @@ static const struct {
 	{ "django", "collect" },
 	{ "django-settings", "collect" },
 	{ "python", "collect" },
+	{ "django-json", "collect" },
 
 	{ "alias", "serve" },
 	{ "listen", "serve" },

@@ -2,7 +2,10 @@
 collect, and prints it as one JSON document for `collect --django`.
 
 Run by collect as `PYTHON django_sources.py --settings MODULE --project DIR
-[--ignore PATTERN]... [--no-default-ignore]`; not an API.  Everything the
+[--ignore PATTERN]... [--no-default-ignore]`; not an API.  The staticroot
+app's collectstatic calls describe() in manage.py's own process (Django set
+up already) and hands the document to `collect --django-json`, so a deploy
+starts Python once.  Everything the
 project's code prints while it starts goes to stderr: stdout carries only
 the document.  A problem Django itself would raise on is one line on stderr
 prefixed "staticroot: " and exit status 3; any other failure is Python's own
@@ -151,11 +154,15 @@ def template_dirs():
 
 
 def describe(args):
+    """The document: args has settings, project, ignore, no_default_ignore.
+    Raises Refusal (or Django's ImproperlyConfigured) for the user."""
     import django
+    import django.apps
     from django.conf import settings
     from django.contrib.staticfiles.finders import get_finders
     from django.contrib.staticfiles.storage import ManifestFilesMixin
-    django.setup()
+    if not django.apps.apps.ready:  # manage.py has set it up already
+        django.setup()
     if not any(ac.name == "django.contrib.staticfiles"
                for ac in django.apps.apps.get_app_configs()):
         raise Refusal("INSTALLED_APPS has no django.contrib.staticfiles: "

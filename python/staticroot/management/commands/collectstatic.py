@@ -1,20 +1,26 @@
 """collectstatic.py: `manage.py collectstatic` through staticroot's collect.
 
 Takes every option of django.contrib.staticfiles' collectstatic and Django's
-common ones, and runs `collect --django SETTINGS --python THIS_PYTHON` with
-them: collect asks this project's Django for its finders, storage and
-templates, so what is collected is what Django's collectstatic would collect.
-collect is $STATICROOT_COLLECT, else the setting STATICROOT_COLLECT, else
-`collect` on PATH; its output and exit
-status are the command's.
+common ones.  It asks this process's Django (set up already by manage.py)
+for its finders, storage and templates, exactly as `collect --django` has
+its helper do, and runs `collect --django-json /dev/fd/N` with the document
+on a pipe and the same options: one Python start for the whole deploy, and
+what is collected is what Django's collectstatic would collect.  collect is
+$STATICROOT_COLLECT, else the setting STATICROOT_COLLECT, else `collect` on
+PATH; its output and exit status are the command's.
 """
+import argparse
+import json
 import os
 import shutil
 import subprocess
 import sys
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
+
+from staticroot import django_sources
 
 INSTALL_HINT = ("staticroot's collect is not installed: put it on PATH (make install "
                 "in a staticroot checkout) or set STATICROOT_COLLECT=/path/to/collect")
@@ -70,9 +76,20 @@ class Command(BaseCommand):
             help="Don't ignore the common private glob-style patterns "
                  "(defaults to 'CVS', '.*' and '*~').")
 
-    def collect_argv(self, options):
+    def describe(self, options):
+        """What django_sources.py would print, computed here."""
+        args = argparse.Namespace(
+            settings=settings.SETTINGS_MODULE, project=project_dir(),
+            ignore=list(options["ignore_patterns"]),
+            no_default_ignore=not options["use_default_ignore_patterns"])
+        try:
+            return django_sources.describe(args)
+        except (django_sources.Refusal, ImproperlyConfigured) as exc:
+            raise CommandError(str(exc))
+
+    def collect_argv(self, options, fd):
         argv = [find_collect(), "--django=" + settings.SETTINGS_MODULE,
-                "--python", sys.executable, "-v", str(options["verbosity"])]
+                "--django-json", "/dev/fd/%d" % fd, "-v", str(options["verbosity"])]
         if not options["interactive"]:
             argv.append("--noinput")
         if not options["post_process"]:
@@ -101,15 +118,34 @@ class Command(BaseCommand):
         env["PYTHONPATH"] = os.pathsep.join(extra)
         return env
 
-    def handle(self, **options):
-        # --no-color/--force-color: collect writes no colours.
-        argv = self.collect_argv(options)
-        self.stdout.flush()
+    def run_collect(self, argv, options, doc, rfd, wfd):
+        """Starts collect with the read end of the pipe, writes the document,
+        waits.  A collect that stops before reading it (a bad option) makes
+        the write fail: its own message and status are what count."""
         try:
-            rc = subprocess.call(argv, env=self.collect_env(options))
+            proc = subprocess.Popen(argv, env=self.collect_env(options), pass_fds=(rfd,))
         except OSError as exc:
+            os.close(wfd)
             raise CommandError("cannot run %s: %s (%s)" % (argv[0], exc.strerror,
                                                            INSTALL_HINT))
+        finally:
+            os.close(rfd)
+        try:
+            with os.fdopen(wfd, "w", encoding="utf-8") as pipe:
+                json.dump(doc, pipe, sort_keys=True)
+                pipe.write("\n")
+        except BrokenPipeError:
+            pass
+        return proc.wait()
+
+    def handle(self, **options):
+        # --no-color/--force-color: collect writes no colours.
+        find_collect()  # no collect: say so before the work
+        doc = self.describe(options)
+        rfd, wfd = os.pipe()
+        argv = self.collect_argv(options, rfd)
+        self.stdout.flush()
+        rc = self.run_collect(argv, options, doc, rfd, wfd)
         if rc != 0:
             if getattr(self, "_called_from_command_line", False):
                 sys.exit(rc if rc > 0 else 1)
