@@ -47,6 +47,7 @@ struct upload {
 	size_t nobj;
 	struct s3_listing list;
 	struct upload_state old_state;
+	struct strbuf old_state_text; /* its bytes, as the bucket has them */
 	struct strbuf old_manifest; /* the bucket's staticfiles.json, when listed */
 	int have_old_manifest;
 	size_t puts, bytes, done;
@@ -279,42 +280,45 @@ static int put_objects(struct upload *u, int addressed)
 	return rc;
 }
 
-/* GETs the bucket's state object and manifest, when the listing has them. */
-static int fetch_old(struct upload *u)
+/*
+ * GETs of the bucket's state object and manifest, to run beside the
+ * listing's first round (a 404 is an answer: a new bucket has neither).
+ * Fills reqs (room for 2); returns how many.
+ */
+static size_t old_reqs(struct upload *u, struct s3_req **reqs)
 {
-	struct s3_req *reqs[2];
 	size_t n = 0;
-	char *state_key = xstrcat3(u->prefix, UPLOAD_STATE_KEY, "");
-	char *man_key = xstrcat3(u->prefix, MANIFEST_NAME, "");
-	int rc;
 
-	if (s3_listing_find(&u->list, state_key))
-		reqs[n++] = s3_req_new(S3_GET, state_key);
-	if (u->manifest_bytes.len && s3_listing_find(&u->list, man_key))
-		reqs[n++] = s3_req_new(S3_GET, man_key);
+	reqs[n++] = s3_req_new(S3_GET, NULL);
+	reqs[0]->key = xstrcat3(u->prefix, UPLOAD_STATE_KEY, "");
+	if (u->manifest_bytes.len) {
+		reqs[n++] = s3_req_new(S3_GET, NULL);
+		reqs[1]->key = xstrcat3(u->prefix, MANIFEST_NAME, "");
+	}
 	for (size_t i = 0; i < n; i++) {
 		reqs[i]->ok = S3_OK_404;
 		reqs[i]->resp_max = MANIFEST_MAX;
 	}
-	rc = s3_client_run(&u->c, reqs, n, NULL, NULL);
-	for (size_t i = 0; i < n && !rc; i++) {
+	return n;
+}
+
+/* Keeps what old_reqs() fetched; frees them. */
+static void take_old(struct upload *u, struct s3_req **reqs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
 		struct s3_req *r = reqs[i];
 
-		if (r->status == 404)
-			continue;
-		if (!strcmp(r->key, man_key)) {
+		if (r->done && r->status != 404 && i == 1) {
 			strbuf_add(&u->old_manifest, r->resp.buf, r->resp.len);
 			u->have_old_manifest = 1;
-		} else if (upload_state_parse(r->resp.buf, r->resp.len, &u->old_state) < 0) {
-			log_warn("s3://%s/%s is not a state object collect wrote: "
-				 "uploading every unhashed name again", u->bucket, state_key);
+		} else if (r->done && r->status != 404) {
+			strbuf_add(&u->old_state_text, r->resp.buf, r->resp.len);
+			if (upload_state_parse(r->resp.buf, r->resp.len, &u->old_state) < 0)
+				log_warn("s3://%s/%s is not a state object collect wrote: "
+					 "uploading every unhashed name again", u->bucket, r->key);
 		}
+		s3_req_free(r);
 	}
-	for (size_t i = 0; i < n; i++)
-		s3_req_free(reqs[i]);
-	free(state_key);
-	free(man_key);
-	return rc;
 }
 
 /* PUTs one small object from memory; skipped when equal to old. */
@@ -343,7 +347,7 @@ static int put_bytes(struct upload *u, const char *rel, const struct strbuf *byt
 static int put_state(struct upload *u)
 {
 	struct upload_state st;
-	struct strbuf text = STRBUF_INIT, old = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT;
 	size_t plen = strlen(u->prefix);
 	int rc = 0;
 
@@ -368,12 +372,11 @@ static int put_state(struct upload *u)
 	}
 	upload_state_sort(&st);
 	upload_state_serialize(&st, &text);
-	upload_state_serialize(&u->old_state, &old);
-	if (text.len != old.len || memcmp(text.buf, old.buf, text.len))
+	if (text.len != u->old_state_text.len ||
+	    memcmp(text.buf, u->old_state_text.buf, text.len))
 		rc = put_bytes(u, UPLOAD_STATE_KEY, &text, "application/json", "no-cache");
 	upload_state_release(&st);
 	strbuf_release(&text);
-	strbuf_release(&old);
 	return rc;
 }
 
@@ -446,6 +449,7 @@ static void upload_release(struct upload *u)
 	free(u->obj);
 	s3_listing_release(&u->list);
 	upload_state_release(&u->old_state);
+	strbuf_release(&u->old_state_text);
 	strbuf_release(&u->old_manifest);
 }
 
@@ -466,12 +470,56 @@ static int lock_tree(const char *root)
 	return fd >= 0 ? fd : -2;
 }
 
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The bucket's listing, in ranges of about s3_list_range_keys() of the keys
+ * this tree has (see s3_list_split()): one round of parallel pages when
+ * the bucket holds about what the tree holds, instead of one round trip
+ * per 1000 keys; the state object and the manifest come in that round.
+ */
+static int list_bucket(struct upload *u)
+{
+	const char **keys = xcalloc(u->nobj ? u->nobj : 1, sizeof(*keys));
+	size_t step = s3_list_range_keys();
+	const char **bounds = xcalloc(u->nobj / step + 1, sizeof(*bounds));
+	struct s3_req *old[2];
+	size_t nb = 0, nold = old_reqs(u, old);
+	int rc;
+
+	for (size_t i = 0; i < u->nobj; i++)
+		keys[i] = u->obj[i].key;
+	qsort(keys, u->nobj, sizeof(*keys), key_cmp);
+	for (size_t i = step; i < u->nobj; i += step)
+		bounds[nb++] = keys[i];
+	rc = s3_list_split(&u->c, u->prefix, bounds, nb, old, nold, &u->list);
+	take_old(u, old, nold);
+	free(keys);
+	free(bounds);
+	return rc;
+}
+
+static double secs_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 static int publish(struct upload *u)
 {
+	struct timespec t0;
+	double listed;
 	size_t need;
 
-	if (s3_list(&u->c, u->prefix, &u->list) < 0 || fetch_old(u) < 0)
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (list_bucket(u) < 0)
 		return -1;
+	listed = secs_since(&t0);
 	need = decide(u);
 	if (u->o->dry_run) {
 		dry_run_report(u);
@@ -482,10 +530,13 @@ static int publish(struct upload *u)
 		return -1;
 	if (put_state(u) < 0 || put_manifest(u) < 0)
 		return -1;
+	/* The times are the upload's alone (the bench reads them): the
+	 * listing with the state and manifest GETs, then everything. */
 	log_info(1, "%zu object%s uploaded (%zu bytes), %zu unchanged, to s3://%s/%s "
-		 "(%zu listing request%s, %zu PUT%s).", need, need == 1 ? "" : "s", u->bytes,
-		 u->nobj - need, u->bucket, u->prefix, u->list.pages,
-		 u->list.pages == 1 ? "" : "s", u->puts, u->puts == 1 ? "" : "s");
+		 "(%zu listing request%s, %zu PUT%s) in %.2f s (listing %.2f s).", need,
+		 need == 1 ? "" : "s", u->bytes, u->nobj - need, u->bucket, u->prefix,
+		 u->list.pages, u->list.pages == 1 ? "" : "s", u->puts, u->puts == 1 ? "" : "s",
+		 secs_since(&t0), listed);
 	return 0;
 }
 
@@ -495,6 +546,7 @@ int upload_run(const struct options *o)
 	int lock, rc = -1;
 
 	strbuf_init(&u.old_manifest, MANIFEST_MAX);
+	strbuf_init(&u.old_state_text, MANIFEST_MAX);
 	manifest_init(&u.m);
 	tree_index_init(&u.ti);
 	upload_state_init(&u.old_state);

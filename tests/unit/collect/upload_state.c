@@ -35,6 +35,45 @@ static void round_trip(void **state)
 	strbuf_release(&t2);
 }
 
+/* The fast path and jansson agree: plain, escaped and trailing-comma texts. */
+static void plain_and_general(void **state)
+{
+	struct upload_state st;
+	static const char *good[] = {
+		"{\"objects\": [\n], \"version\": 1}\n",
+		"{\"objects\": [\n{\"etag\": \"e1\", \"hash\": \"0000000000000001\", "
+		"\"headers\": \"0000000000000002\", \"key\": \"b.css\"},\n"
+		"{\"etag\": \"e2\", \"hash\": \"0000000000000003\", "
+		"\"headers\": \"0000000000000004\", \"key\": \"a\\u00e9.css\"}\n], \"version\": 1}\n",
+		/* Not serialize()'s spacing: still JSON, still read. */
+		"{\"version\": 1, \"objects\": [{\"key\": \"a\", \"etag\": \"e\", "
+		"\"hash\": \"0000000000000005\", \"headers\": \"0000000000000006\"}]}",
+	};
+	static const size_t count[] = { 0, 2, 1 };
+	static const char *bad[] = {
+		"{\"objects\": [\n{\"etag\": \"e1\", \"hash\": \"0000000000000001\", "
+		"\"headers\": \"0000000000000002\", \"key\": \"b.css\"},\n], \"version\": 1}\n",
+		"{\"objects\": [\n{\"etag\": \"e1\", \"hash\": \"0000000000000001\", "
+		"\"headers\": \"0000000000000002\", \"key\": \"b.css\"}\n], \"version\": 1}\nx",
+	};
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		upload_state_init(&st);
+		assert_int_equal(upload_state_parse(good[i], strlen(good[i]), &st), 0);
+		assert_int_equal(st.n, count[i]);
+		upload_state_release(&st);
+	}
+	upload_state_init(&st);
+	assert_non_null(upload_state_parse(good[1], strlen(good[1]), &st) == 0 ?
+			upload_state_find(&st, "a\xc3\xa9.css") : NULL);
+	upload_state_release(&st);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		upload_state_init(&st);
+		assert_int_equal(upload_state_parse(bad[i], strlen(bad[i]), &st), -1);
+		assert_int_equal(st.n, 0);
+	}
+}
+
 static void rejects_foreign(void **state)
 {
 	struct upload_state st;
@@ -54,6 +93,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip),
+		cmocka_unit_test(plain_and_general),
 		cmocka_unit_test(rejects_foreign),
 	};
 
