@@ -13,6 +13,7 @@
 #   BENCH_GEN_WHITENOISE=0
 #   BENCH_SERVE_ROUNDS=3 BENCH_WRK_SECONDS=4 BENCH_WRK_CONNS=32
 #   BENCH_NPM="spec..."|none  BENCH_CACHE=DIR  BENCH_KEEP=1
+#   BENCH_S3_TREE=DIR  the s3 part's source tree (default: the real tree)
 #   BENCH_QUICK=1  small tree, one short round, no WhiteNoise: for developing
 set -eu
 BINDIR=${1:-bin}
@@ -83,7 +84,8 @@ for part in $parts; do
 			status=1; echo "bench: the django part failed" >&2; } ;;
 	s3)
 		trees=$(sh bench/trees.sh "$cache") && eval "$trees" &&
-		/usr/bin/python3 bench/s3.py "$BINDIR" "$out/s3-work" "$out/s3.md" "$REAL_TREE" || {
+		/usr/bin/python3 bench/s3.py "$BINDIR" "$out/s3-work" "$out/s3.md" \
+			"${BENCH_S3_TREE:-$REAL_TREE}" || {
 			status=1; echo "bench: the s3 part failed" >&2; } ;;
 	serve)
 		/usr/bin/python3 bench/serve.py "$BINDIR" "$out/serve-work" "$out/serve.md" || {

@@ -510,16 +510,15 @@ static double secs_since(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static int publish(struct upload *u)
+/* t0: when the upload began (its figures count reading the tree's index). */
+static int publish(struct upload *u, const struct timespec *t0)
 {
-	struct timespec t0;
 	double listed;
 	size_t need;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (list_bucket(u) < 0)
 		return -1;
-	listed = secs_since(&t0);
+	listed = secs_since(t0);
 	need = decide(u);
 	if (u->o->dry_run) {
 		dry_run_report(u);
@@ -530,21 +529,23 @@ static int publish(struct upload *u)
 		return -1;
 	if (put_state(u) < 0 || put_manifest(u) < 0)
 		return -1;
-	/* The times are the upload's alone (the bench reads them): the
-	 * listing with the state and manifest GETs, then everything. */
+	/* The times are the upload's alone (the bench reads them): up to
+	 * the end of the listing with the state and manifest GETs, then all. */
 	log_info(1, "%zu object%s uploaded (%zu bytes), %zu unchanged, to s3://%s/%s "
 		 "(%zu listing request%s, %zu PUT%s) in %.2f s (listing %.2f s).", need,
 		 need == 1 ? "" : "s", u->bytes, u->nobj - need, u->bucket, u->prefix,
 		 u->list.pages, u->list.pages == 1 ? "" : "s", u->puts, u->puts == 1 ? "" : "s",
-		 secs_since(&t0), listed);
+		 secs_since(t0), listed);
 	return 0;
 }
 
 int upload_run(const struct options *o)
 {
 	struct upload u = { .o = o };
+	struct timespec t0;
 	int lock, rc = -1;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	strbuf_init(&u.old_manifest, MANIFEST_MAX);
 	strbuf_init(&u.old_state_text, MANIFEST_MAX);
 	manifest_init(&u.m);
@@ -560,7 +561,7 @@ int upload_run(const struct options *o)
 	if (load_tree(&u) < 0)
 		goto out;
 	build_objects(&u);
-	rc = publish(&u);
+	rc = publish(&u, &t0);
 out:
 	if (lock >= 0)
 		close(lock);
