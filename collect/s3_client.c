@@ -1,6 +1,9 @@
 /* s3_client.c: signed S3 requests run in parallel on one libcurl multi handle. */
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <xxhash.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +21,7 @@
 #define BACKOFF_BASE_MS 100
 #define BACKOFF_CAP_MS 5000
 
-static const char *const method_name[] = { "GET", "PUT", "HEAD", "DELETE" };
+static const char *const method_name[] = { "GET", "PUT", "HEAD", "DELETE", "POST" };
 
 struct s3_req *s3_req_new(enum s3_method method, const char *key)
 {
@@ -146,12 +149,51 @@ static void add_header(struct slot *s, struct s3_header *h, size_t *nh,
 	(*nh)++;
 }
 
+/* The bytes of one part: part_len bytes at part_off of body_file. */
+static int load_part(struct s3_req *r)
+{
+	int fd = open(r->body_file, O_RDONLY | O_CLOEXEC);
+	uint64_t got = 0;
+
+	if (fd < 0)
+		goto fail;
+	if (strbuf_grow(&r->body, (size_t)r->part_len) < 0) {
+		close(fd);
+		errno = EFBIG;
+		goto fail;
+	}
+	while (got < r->part_len) {
+		ssize_t n = pread(fd, r->body.buf + got, (size_t)(r->part_len - got),
+				  (off_t)(r->part_off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO; /* shorter than when it was collected */
+			close(fd);
+			goto fail;
+		}
+		got += (uint64_t)n;
+	}
+	close(fd);
+	strbuf_setlen(&r->body, (size_t)got);
+	if (r->part_hash)
+		XXH3_64bits_update(r->part_hash, r->body.buf, r->body.len);
+	return 0;
+fail:
+	snprintf(r->err, sizeof(r->err), "cannot read %s: %s", r->body_file, strerror(errno));
+	return -1;
+}
+
 static int load_body(struct s3_req *r)
 {
 	int rc;
 
 	if (!r->body_file || r->body.len)
 		return 0;
+	if (r->part_len)
+		return load_part(r);
 	rc = strbuf_read_file(&r->body, r->body_file);
 	if (rc < 0) {
 		snprintf(r->err, sizeof(r->err), "cannot read %s: %s", r->body_file,
@@ -247,13 +289,16 @@ static int slot_start(struct s3_client *c, struct slot *s, struct s3_req *r)
 	curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(s->easy, CURLOPT_ERRORBUFFER, r->err);
-	switch (r->method) {
-	case S3_PUT:
-		curl_easy_setopt(s->easy, CURLOPT_UPLOAD, 1L);
+	if (r->method == S3_PUT || r->method == S3_POST) {
+		/* The body from memory, rewound by libcurl on a redirect or retry. */
 		curl_easy_setopt(s->easy, CURLOPT_READFUNCTION, on_read);
 		curl_easy_setopt(s->easy, CURLOPT_READDATA, r);
 		curl_easy_setopt(s->easy, CURLOPT_SEEKFUNCTION, on_seek);
 		curl_easy_setopt(s->easy, CURLOPT_SEEKDATA, r);
+	}
+	switch (r->method) {
+	case S3_PUT:
+		curl_easy_setopt(s->easy, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(s->easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t)r->body.len);
 		break;
 	case S3_HEAD:
@@ -261,6 +306,10 @@ static int slot_start(struct s3_client *c, struct slot *s, struct s3_req *r)
 		break;
 	case S3_DELETE:
 		curl_easy_setopt(s->easy, CURLOPT_CUSTOMREQUEST, "DELETE");
+		break;
+	case S3_POST:
+		curl_easy_setopt(s->easy, CURLOPT_POST, 1L);
+		curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body.len);
 		break;
 	case S3_GET:
 		break;

@@ -6,7 +6,7 @@
 
 #include "strbuf.h"
 
-enum s3_method { S3_GET, S3_PUT, S3_HEAD, S3_DELETE };
+enum s3_method { S3_GET, S3_PUT, S3_HEAD, S3_DELETE, S3_POST };
 
 /* Where requests go and who signs them.  Filled by s3_client_init(); all
  * strings owned, freed by s3_client_release(). */
@@ -55,6 +55,10 @@ struct s3_req {
 	char *body_file;         /* body read from this file when sent; owned */
 	uint64_t want_hash;      /* when not 0: body_file's bytes must hash to it
 				  * (a tree changed under the upload fails) */
+	uint64_t part_off, part_len; /* part_len > 0: the body is these bytes of
+				  * body_file (a multipart part; want_hash unused) */
+	void *part_hash;         /* XXH3_state_t * fed each part's bytes as it is
+				  * read, in start order (each is read once); borrowed */
 	struct strbuf body;      /* the body (owned; loaded from body_file) */
 	unsigned ok;             /* S3_OK_* */
 	size_t resp_max;         /* response body kept up to this (0: 64 KiB) */

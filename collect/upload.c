@@ -20,6 +20,7 @@
 #include "strbuf.h"
 #include "tree_index.h"
 #include "upload.h"
+#include "upload_multipart.h"
 #include "upload_state.h"
 #include "xalloc.h"
 
@@ -245,31 +246,41 @@ static void put_done(struct s3_req *r, void *ctx)
 	u->done++;
 }
 
-/* PUTs the needed objects with content_addressed == addressed. */
+/* A request carrying ob's headers and hash (a PUT, or a multipart start). */
+static struct s3_req *object_req(struct object *ob, enum s3_method method)
+{
+	struct s3_req *r = s3_req_new(method, ob->key);
+	char hex[HASH_HEX_LEN + 1];
+
+	r->content_type = ob->type;
+	r->cache_control = ob->cc;
+	r->content_encoding = ob->ce;
+	hash_hex(ob->hash, hex);
+	r->meta_hash = xstrdup(hex);
+	r->user = ob;
+	return r;
+}
+
+/* PUTs the needed objects with content_addressed == addressed, those of
+ * UPLOAD_MULTIPART_MIN bytes or more in parts. */
 static int put_objects(struct upload *u, int addressed)
 {
 	struct s3_req **reqs = xcalloc(u->nobj ? u->nobj : 1, sizeof(*reqs));
 	size_t n = 0;
-	char hex[HASH_HEX_LEN + 1];
 	int rc;
 
 	for (size_t i = 0; i < u->nobj; i++) {
 		struct object *ob = &u->obj[i];
 		struct s3_req *r;
 
-		if (!ob->need || ob->content_addressed != addressed)
+		if (!ob->need || ob->content_addressed != addressed ||
+		    ob->size >= UPLOAD_MULTIPART_MIN)
 			continue;
-		r = s3_req_new(S3_PUT, ob->key);
+		r = object_req(ob, S3_PUT);
 		r->body_file = xstrdup(ob->path);
 		r->want_hash = ob->hash;
-		r->content_type = ob->type;
-		r->cache_control = ob->cc;
-		r->content_encoding = ob->ce;
-		hash_hex(ob->hash, hex);
-		r->meta_hash = xstrdup(hex);
 		r->create_only = addressed;
 		r->ok = addressed ? S3_OK_412 : 0;
-		r->user = ob;
 		reqs[n++] = r;
 	}
 	rc = s3_client_run(&u->c, reqs, n, put_done, u);
@@ -277,6 +288,20 @@ static int put_objects(struct upload *u, int addressed)
 	for (size_t i = 0; i < n; i++)
 		s3_req_free(reqs[i]);
 	free(reqs);
+	for (size_t i = 0; i < u->nobj && !rc; i++) {
+		struct object *ob = &u->obj[i];
+
+		if (!ob->need || ob->content_addressed != addressed ||
+		    ob->size < UPLOAD_MULTIPART_MIN)
+			continue;
+		rc = upload_multipart(&u->c, ob->key, ob->path, ob->size, ob->hash,
+				      object_req(ob, S3_POST), ob->etag, sizeof(ob->etag), &u->puts);
+		if (!rc) {
+			u->bytes += ob->size;
+			u->done++;
+			log_info(2, "Uploaded '%s' (in parts)", ob->key);
+		}
+	}
 	return rc;
 }
 
