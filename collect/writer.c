@@ -230,9 +230,12 @@ void unlink_variant(const char *root, const char *name, int enc)
 	free(path);
 }
 
-/* Publishes variant i of os: from twin's variant i when given (a hard
- * link between hashed names, a copy for an original name), else the
- * compressed bytes.  0, or -1 after cfile_fail(). */
+/* Publishes variant i of os: from twin's variant i when given, else the
+ * compressed bytes.  A twin's variant is always a hard link, even for an
+ * original name whose own bytes are copied: nobody edits a .gz or .br in
+ * place, and a link costs no inode, no data and no sync (the copies were
+ * a third of a compressed run's file creations).  0, or -1 after
+ * cfile_fail(). */
 static int publish_variant(struct run *r, struct cfile *f, struct out_state *os,
 			   struct encoded *e, int i, int hashed, const struct twin *tw)
 {
@@ -244,10 +247,7 @@ static int publish_variant(struct run *r, struct cfile *f, struct out_state *os,
 	if (tw) {
 		char *from = xstrcat3(tw->name, tree_enc_suffix[i], "");
 
-		rc = tw->copy ? publish_copy(r->out, from, w, &st)
-			      : publish_link(r->out, from, w, &st);
-		if (!rc && tw->copy)
-			durable_add(&r->durable, w);
+		rc = publish_link(r->out, from, w, &st);
 		free(from);
 	}
 	if (rc < 0 && encode_now(r, f, hashed, e) == 0) {
@@ -364,7 +364,8 @@ static int publish_source_link(struct run *r, struct cfile *f)
 }
 
 /* The original name.  twin is its hashed name when that holds the same
- * bytes: copied (never linked: an edit of one must not change the other). */
+ * bytes: copied (never linked: an editor writing the original in place
+ * must not change the immutable twin); its variants are linked. */
 static int write_orig(struct run *r, struct cfile *f, enum out_todo d, struct encoded *e,
 		      const char *twin)
 {
