@@ -33,6 +33,7 @@ void compress_key_of(struct compress_key *k, const void *data, size_t len, const
 	k->in_lo = h.low64;
 	k->in_len = len;
 	k->spec = spec;
+	k->packed = 0;
 }
 
 char *compress_cache_default_dir(void)
@@ -52,10 +53,12 @@ void compress_cache_init(struct compress_cache *c, const char *dir, uint64_t max
 	memset(c, 0, sizeof(*c));
 	c->dir = dir && *dir ? xstrcat3(dir, "/", CACHE_SUBDIR) : NULL;
 	c->max_size = max_size;
+	compress_pack_init(&c->pack, c->dir);
 }
 
 void compress_cache_release(struct compress_cache *c)
 {
+	compress_pack_release(&c->pack);
 	free(c->dir);
 	c->dir = NULL;
 }
@@ -84,6 +87,17 @@ static void header_body(struct strbuf *sb, const struct compress_key *k, uint64_
 		    ENTRY_MAGIC, k->spec, k->in_hi, k->in_lo, k->in_len, enc_len, kept, hex);
 }
 
+void compress_entry_header(struct strbuf *sb, const struct compress_key *k, const void *enc,
+			   size_t enc_len, int kept)
+{
+	char hex[HASH_HEX_LEN + 1];
+	size_t start = sb->len;
+
+	header_body(sb, k, enc_len, kept, kept ? hash_bytes(enc, enc_len) : 0);
+	hash_hex(hash_bytes(sb->buf + start, sb->len - start), hex);
+	strbuf_addf(sb, "%s\n", hex);
+}
+
 /* A decimal field, all digits. */
 static int parse_u64(const char *s, uint64_t *out)
 {
@@ -101,8 +115,8 @@ static int parse_u64(const char *s, uint64_t *out)
  * and *payload (offset of the encoded bytes).  The header must hash to its
  * last field, name k exactly, and the payload must hash to its field.
  */
-static int entry_valid(char *buf, size_t len, const struct compress_key *k,
-		       uint64_t *enc_len, int *kept, size_t *payload)
+int compress_entry_valid(char *buf, size_t len, const struct compress_key *k,
+			 uint64_t *enc_len, int *kept, size_t *payload)
 {
 	char *nl = memchr(buf, '\n', len < HEADER_MAX ? len : HEADER_MAX), *f[9], *p;
 	struct strbuf want = STRBUF_INIT;
@@ -148,6 +162,15 @@ enum compress_cache_result compress_cache_get(struct compress_cache *c,
 
 	if (!c->dir)
 		return CC_OFF;
+	if (k->packed) {
+		if (!compress_pack_get(&c->pack, c, k, out, enc_len, kept)) {
+			atomic_fetch_add(&c->misses, 1);
+			return CC_MISS;
+		}
+		atomic_fetch_add(&c->hits, 1);
+		atomic_fetch_add(&c->hit_bytes, k->in_len);
+		return CC_HIT;
+	}
 	path = entry_path(c, k);
 	strbuf_init(&sb, ENTRY_MAX);
 	rc = strbuf_read_file(&sb, path);
@@ -155,7 +178,7 @@ enum compress_cache_result compress_cache_get(struct compress_cache *c,
 		atomic_fetch_add(&c->misses, 1);
 		goto out;
 	}
-	if (!entry_valid(sb.buf, sb.len, k, enc_len, kept, &payload) ||
+	if (!compress_entry_valid(sb.buf, sb.len, k, enc_len, kept, &payload) ||
 	    (*kept && strbuf_add(out, sb.buf + payload, (size_t)*enc_len) < 0)) {
 		/* a torn, truncated or damaged entry: recompute, and the
 		 * caller's put() renames a good one over it */
@@ -176,8 +199,7 @@ out:
 	return rc < 0 ? CC_MISS : CC_HIT;
 }
 
-/* Disables storing, with the one warning of the run. */
-static void give_up(struct compress_cache *c, const char *what, int err)
+void compress_cache_give_up(struct compress_cache *c, const char *what, int err)
 {
 	if (atomic_exchange(&c->read_only, 1))
 		return;
@@ -205,16 +227,19 @@ void compress_cache_put(struct compress_cache *c, const struct compress_key *k,
 			const void *enc, size_t enc_len, int kept)
 {
 	struct strbuf head = STRBUF_INIT;
-	char *path, *tmp, *slash, hex[HASH_HEX_LEN + 1];
+	char *path, *tmp, *slash;
 	int rc;
 
 	if (!c->dir || atomic_load(&c->read_only))
 		return;
+	if (k->packed) {
+		if ((rc = compress_pack_put(&c->pack, k, enc, enc_len, kept)) < 0)
+			compress_cache_give_up(c, "store a pack", -rc);
+		return;
+	}
 	path = entry_path(c, k);
 	slash = strrchr(path, '/');
-	header_body(&head, k, enc_len, kept, kept ? hash_bytes(enc, enc_len) : 0);
-	hash_hex(hash_bytes(head.buf, head.len), hex);
-	strbuf_addf(&head, "%s\n", hex);
+	compress_entry_header(&head, k, enc, enc_len, kept);
 	*slash = '\0';
 	tmp = xmalloc(strlen(path) + 64);
 	sprintf(tmp, "%s/" TMP_PREFIX "%ld-%zu", path, (long)getpid(),
@@ -230,7 +255,7 @@ void compress_cache_put(struct compress_cache *c, const struct compress_key *k,
 		rc = -errno;
 	if (rc < 0) {
 		unlink(tmp);
-		give_up(c, "store an entry", -rc);
+		compress_cache_give_up(c, "store an entry", -rc);
 	} else {
 		atomic_fetch_add(&c->stored, 1);
 	}
@@ -295,12 +320,17 @@ void compress_cache_finish(struct compress_cache *c)
 	DIR *d;
 	struct dirent *de;
 
-	if (!c->dir || !atomic_load(&c->stored) || !(d = opendir(c->dir)))
+	if (!c->dir)
+		return;
+	compress_pack_finish(&c->pack, c);
+	if (!atomic_load(&c->stored) || !(d = opendir(c->dir)))
 		return;
 	while ((de = readdir(d))) {
 		char *sub;
 
-		if (strlen(de->d_name) != 2 || de->d_name[0] == '.')
+		/* the fan-out directories, and the packs (each one entry) */
+		if ((strlen(de->d_name) != 2 || de->d_name[0] == '.') &&
+		    strcmp(de->d_name, "packs"))
 			continue;
 		sub = xstrcat3(c->dir, "/", de->d_name);
 		list_dir(sub, &v, &n, &alloc, &total);

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compress_pack.h"
+
 struct strbuf;
 
 /*
@@ -34,6 +36,7 @@ struct compress_cache {
 	atomic_size_t hits, misses, corrupt, stored, evicted;
 	atomic_ullong hit_bytes;  /* input bytes a hit saved compressing */
 	atomic_ullong size_after; /* total entry bytes after finish() */
+	struct compress_pack pack; /* the packed keys' entries */
 };
 
 /* The key of one entry: the input's identity and the encoder spec. */
@@ -41,9 +44,11 @@ struct compress_key {
 	uint64_t in_hi, in_lo;   /* XXH3-128 of the input */
 	uint64_t in_len;
 	const char *spec;        /* borrowed; no '\n' or '|' */
+	int packed;              /* a small input: its entry goes in a pack
+				  * (compress_pack.h), not a file of its own */
 };
 
-/* Fills k's input part from data[0..len). */
+/* Fills k's input part from data[0..len); packed 0. */
 void compress_key_of(struct compress_key *k, const void *data, size_t len, const char *spec);
 
 /*
@@ -72,9 +77,23 @@ enum compress_cache_result compress_cache_get(struct compress_cache *c,
 void compress_cache_put(struct compress_cache *c, const struct compress_key *k,
 			const void *enc, size_t enc_len, int kept);
 
-/* After the run: when it stored entries, removes the least recently used
- * until the cache is within its bound, and stale temporary files. */
+/* After the run: publishes the run's pack; when it stored entries,
+ * removes the least recently used entries and packs until the cache is
+ * within its bound, and stale temporary files. */
 void compress_cache_finish(struct compress_cache *c);
+
+/* The entry format, shared with the packs.  compress_entry_header()
+ * appends k's header line (with its hashes and '\n') to sb;
+ * compress_entry_valid() says whether buf[0..len) is a whole, intact entry
+ * for k (header, then enc_len payload bytes when kept), setting *enc_len,
+ * *kept and *payload (the payload's offset); it writes into buf. */
+void compress_entry_header(struct strbuf *sb, const struct compress_key *k, const void *enc,
+			   size_t enc_len, int kept);
+int compress_entry_valid(char *buf, size_t len, const struct compress_key *k,
+			 uint64_t *enc_len, int *kept, size_t *payload);
+
+/* Stops storing for the rest of the run, with the run's one warning. */
+void compress_cache_give_up(struct compress_cache *c, const char *what, int err);
 
 /* The default directory: $XDG_CACHE_HOME/staticroot, else
  * $HOME/.cache/staticroot; owned, NULL when neither is set. */
