@@ -315,7 +315,9 @@ static int parse_doc(struct helper_run *h, const char *python, struct django_pro
 	d->manifest_version = doc_str(doc, "manifest_version", 0, &bad);
 	if (bad || parse_finders(doc, d) < 0 ||
 	    doc_strlist(doc, "ignore_patterns", &d->ignore) < 0 ||
-	    doc_strlist(doc, "template_dirs", &d->template_dirs) < 0)
+	    doc_strlist(doc, "template_dirs", &d->template_dirs) < 0 ||
+	    (json_object_get(doc, "jinja2_dirs") &&
+	     doc_strlist(doc, "jinja2_dirs", &d->jinja2_dirs) < 0))
 		return -1;
 	if (strcmp(d->manifest_version, "1.0") && strcmp(d->manifest_version, "1.1"))
 		return log_error("--django: Django %s wants manifest version %s; collect "
@@ -438,6 +440,7 @@ void django_free(struct django_project *d)
 	free(d->roots);
 	strlist_release(&d->ignore);
 	strlist_release(&d->template_dirs);
+	strlist_release(&d->jinja2_dirs);
 	json_decref(d->doc);
 	free(d);
 }

@@ -33,6 +33,7 @@ struct django_project {
 	size_t nroots;
 	struct strlist ignore;      /* collectstatic's patterns, final */
 	struct strlist template_dirs;
+	struct strlist jinja2_dirs; /* the Jinja2 engines' (may be empty) */
 	const char *version;        /* Django's version */
 	const char *settings;       /* the settings module */
 	const char *manifest_version; /* "1.0" or "1.1" (Django 4.2+) */

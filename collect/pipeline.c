@@ -272,7 +272,8 @@ static int run_phases(struct run *r)
 		return -1;
 	/* A {% static %} naming no collected file is a 500 in production:
 	 * caught before anything is written. */
-	if (r->o->django && template_check(&r->o->django->template_dirs, &r->fs,
+	if (r->o->django && template_check(&r->o->django->template_dirs,
+					   &r->o->django->jinja2_dirs, &r->fs,
 					   r->o->allow_missing) < 0)
 		return -1;
 	lap("templates", &t0);

@@ -18,6 +18,7 @@
 #define TEMPLATE_MAX ((size_t)16 << 20)
 #define MAX_BITS 8
 #define MISSING_FMT "%s:%zu: {%% static \"%s\" %%} names a file that is not collected"
+#define MISSING_JINJA2_FMT "%s:%zu: static(\"%s\") names a file that is not collected"
 
 enum tok_kind { TOK_TEXT, TOK_BLOCK, TOK_VAR, TOK_COMMENT };
 
@@ -221,26 +222,37 @@ static int loads_static(const struct bit *bits, size_t nb)
 	return 0;
 }
 
+void template_check_name(const char *path, size_t line, const char *name, int jinja2,
+			 const struct fileset *fs, int warn_only, struct template_scan *out)
+{
+	char *key = xstrdup(name);
+
+	out->literal++;
+	if (manifest_key(key) && fileset_find(fs, key) == (size_t)-1) {
+		out->missing++;
+		if (jinja2 && warn_only)
+			log_warn(MISSING_JINJA2_FMT, path, line, name);
+		else if (jinja2)
+			log_error(MISSING_JINJA2_FMT, path, line, name);
+		else if (warn_only)
+			log_warn(MISSING_FMT, path, line, name);
+		else
+			log_error(MISSING_FMT, path, line, name);
+	}
+	free(key);
+}
+
 static void check_static_tag(const char *path, const struct token *tok, const struct bit *bits,
 			     size_t nb, const struct fileset *fs, int warn_only,
 			     struct template_scan *out)
 {
-	char *name = nb >= 2 ? literal_value(&bits[1]) : NULL, *key;
+	char *name = nb >= 2 ? literal_value(&bits[1]) : NULL;
 
 	if (!name) {
 		out->nonliteral++;
 		return;
 	}
-	out->literal++;
-	key = xstrdup(name);
-	if (manifest_key(key) && fileset_find(fs, key) == (size_t)-1) {
-		out->missing++;
-		if (warn_only)
-			log_warn(MISSING_FMT, path, tok->line, name);
-		else
-			log_error(MISSING_FMT, path, tok->line, name);
-	}
-	free(key);
+	template_check_name(path, tok->line, name, 0, fs, warn_only, out);
 	free(name);
 }
 
@@ -310,7 +322,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Scans one file; a binary or oversized file is no template. */
-static void scan_file(const char *path, const struct fileset *fs, int warn_only,
+static void scan_file(const char *path, int jinja2, const struct fileset *fs, int warn_only,
 		      struct template_scan *sum)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -322,28 +334,43 @@ static void scan_file(const char *path, const struct fileset *fs, int warn_only,
 		log_info(2, "template check: %s skipped (%s)", path,
 			 rc == -EFBIG ? "too big" : strerror(-rc));
 	} else if (!memchr(sb.buf, '\0', sb.len)) {
-		template_scan_text(path, sb.buf, sb.len, fs, warn_only, sum);
+		(jinja2 ? template_scan_jinja2_text : template_scan_text)(path, sb.buf, sb.len, fs,
+									  warn_only, sum);
 	}
 	strbuf_release(&sb);
 }
 
-int template_check(const struct strlist *dirs, const struct fileset *fs, int warn_only)
+/* Scans every file under dirs, in path order, as one engine's templates. */
+static size_t scan_dirs(const struct strlist *dirs, int jinja2, const struct strlist *ig,
+			const struct fileset *fs, int warn_only, struct template_scan *sum)
 {
 	struct tpl_walk w = { { 0 } };
-	struct strlist ig = { 0 };
-	struct template_scan sum = { 0 };
+	size_t n;
 
-	ignore_add_defaults(&ig);
-	for (size_t i = 0; i < dirs->n; i++)
-		walk_dir(dirs->v[i], &ig, on_template, &w);
+	for (size_t i = 0; dirs && i < dirs->n; i++)
+		walk_dir(dirs->v[i], ig, on_template, &w);
 	if (w.files.n)
 		qsort(w.files.v, w.files.n, sizeof(*w.files.v), cmp_str);
 	for (size_t i = 0; i < w.files.n; i++)
-		scan_file(w.files.v[i], fs, warn_only, &sum);
-	log_info(sum.nonliteral ? 1 : 2, "templates: %zu {%% static %%} names checked in %zu "
-		 "files, %zu with a non-literal argument skipped", sum.literal, w.files.n,
-		 sum.nonliteral);
+		scan_file(w.files.v[i], jinja2, fs, warn_only, sum);
+	n = w.files.n;
 	strlist_release(&w.files);
+	return n;
+}
+
+int template_check(const struct strlist *dirs, const struct strlist *jinja2_dirs,
+		   const struct fileset *fs, int warn_only)
+{
+	struct strlist ig = { 0 };
+	struct template_scan sum = { 0 };
+	size_t files;
+
+	ignore_add_defaults(&ig);
+	files = scan_dirs(dirs, 0, &ig, fs, warn_only, &sum);
+	files += scan_dirs(jinja2_dirs, 1, &ig, fs, warn_only, &sum);
+	log_info(sum.nonliteral ? 1 : 2, "templates: %zu {%% static %%} names checked in %zu "
+		 "files, %zu with a non-literal argument skipped", sum.literal, files,
+		 sum.nonliteral);
 	strlist_release(&ig);
 	if (!sum.missing || warn_only)
 		return 0;

@@ -131,37 +131,53 @@ def storage_facts():
     return facts
 
 
-def template_dirs():
-    """Every directory a DjangoTemplates engine reads (DIRS, then the apps'
-    templates/ when APP_DIRS), then every installed app's templates/."""
-    from django.apps import apps
+def engine_dirs(base, app_dirname):
+    """The directories of every TEMPLATES engine whose backend is base (or a
+    subclass): its DIRS, then the apps' app_dirname/ when APP_DIRS, read
+    from settings.TEMPLATES rather than by starting the engines (a
+    DjangoTemplates engine imports every installed templatetag library as it
+    starts: DRF's pulls in coreapi and requests, 0.25 s of CPU)."""
     from django.conf import settings
-    from django.template.backends.django import DjangoTemplates
     from django.template.utils import get_app_template_dirs
     from django.utils.module_loading import import_string
-    seen, out = set(), []
+    out = []
+    for conf in settings.TEMPLATES:
+        backend = import_string(conf["BACKEND"])
+        if not (isinstance(backend, type) and issubclass(backend, base)):
+            continue
+        out += list(conf.get("DIRS", []))
+        if conf.get("APP_DIRS"):
+            out += list(get_app_template_dirs(app_dirname))
+    return out
 
-    def add(d):
+
+def existing(dirs):
+    seen, out = set(), []
+    for d in dirs:
         d = os.path.abspath(os.fspath(d))
         if d not in seen and os.path.isdir(d):
             seen.add(d)
             out.append(d)
-    # An engine's template_dirs are its DIRS, then the apps' templates/ when
-    # APP_DIRS: read from settings.TEMPLATES, not by starting the engines
-    # (a DjangoTemplates engine imports every installed templatetag library
-    # as it starts: DRF's pulls in coreapi and requests, 0.25 s of CPU).
-    for conf in settings.TEMPLATES:
-        backend = import_string(conf["BACKEND"])
-        if not (isinstance(backend, type) and issubclass(backend, DjangoTemplates)):
-            continue
-        for d in conf.get("DIRS", []):
-            add(d)
-        if conf.get("APP_DIRS"):
-            for d in get_app_template_dirs("templates"):
-                add(d)
-    for ac in apps.get_app_configs():
-        add(os.path.join(ac.path, "templates"))
     return out
+
+
+def template_dirs():
+    """Every directory a DjangoTemplates engine reads (DIRS, then the apps'
+    templates/ when APP_DIRS), then every installed app's templates/."""
+    from django.apps import apps
+    from django.template.backends.django import DjangoTemplates
+    return existing(engine_dirs(DjangoTemplates, "templates") +
+                    [os.path.join(ac.path, "templates") for ac in apps.get_app_configs()])
+
+
+def jinja2_dirs():
+    """Every directory a Jinja2 engine reads (DIRS, then the apps' jinja2/
+    when APP_DIRS); none without Jinja2 (no such engine could start)."""
+    try:
+        from django.template.backends.jinja2 import Jinja2
+    except ImportError:
+        return []
+    return existing(engine_dirs(Jinja2, "jinja2"))
 
 
 def describe(args):
@@ -192,6 +208,7 @@ def describe(args):
         "ignore_patterns": pats,
         "finders": [finder_entry(f, pats) for f in get_finders()],
         "template_dirs": template_dirs(),
+        "jinja2_dirs": jinja2_dirs(),
     }
     doc.update(storage_facts())
     return doc
