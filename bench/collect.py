@@ -52,6 +52,17 @@ BR_WITHIN, GZ_WITHIN = 2.0, 1.0  # % above brotli-11 / zlib-9 totals, at most
 RSS_LIMIT_MB = 200
 
 
+def settings_dir(work):
+    """A directory holding only django_settings.py, for the anchors'
+    PYTHONPATH: bench/ itself has a django.py (the django part), which
+    `python3 -m django` would run instead of Django."""
+    d = os.path.join(work, "anchor-settings")
+    if not os.path.exists(os.path.join(d, "django_settings.py")):
+        os.makedirs(d, exist_ok=True)
+        shutil.copy(os.path.join(HERE, "django_settings.py"), d)
+    return d
+
+
 def tree_stats(root):
     n = size = 0
     for d, _, files in os.walk(root, followlinks=True):
@@ -111,7 +122,7 @@ class Pair:
         self.outs.append(self.out_o)
 
     def anchor_cmd(self):
-        env = dict(os.environ, PYTHONPATH=HERE,
+        env = dict(os.environ, PYTHONPATH=settings_dir(self.work),
                    DJANGO_SETTINGS_MODULE="django_settings",
                    BENCH_STATIC_ROOT=self.out_a, BENCH_STATIC_DIRS=self.tree,
                    BENCH_STORAGE=self.storage)
