@@ -115,6 +115,7 @@ struct range {
 	const char *after, *last; /* borrowed from the caller's bounds */
 	struct strbuf token;      /* the next page's, once the first is read */
 	int more;
+	int parsed;               /* this round's page was read */
 };
 
 static struct s3_req *range_req(const struct range *g, const char *prefix, const char *what)
@@ -141,32 +142,45 @@ static struct s3_req *range_req(const struct range *g, const char *prefix, const
 	return r;
 }
 
+/* A page arrived: parsed while the others are still on their way. */
+static void page_done(struct s3_req *r, void *ctx)
+{
+	struct range *g = r->user;
+
+	if (!g)
+		return; /* one of the caller's extra requests */
+	g->more = take_page(&r->resp, g->last, ctx, &g->token);
+	g->parsed = 1;
+	strbuf_release(&r->resp);
+}
+
 /* One round: the next page of every range that has one, in parallel. */
 static int list_round(struct s3_client *c, const char *prefix, const char *what,
 		      struct range *g, size_t ng, struct s3_req **extra, size_t nextra,
 		      struct s3_listing *out)
 {
 	struct s3_req **reqs = xcalloc(ng + nextra, sizeof(*reqs));
-	size_t *which = xcalloc(ng, sizeof(*which)), n = 0;
+	size_t n = 0;
 	int rc;
 
 	for (size_t i = 0; i < ng; i++)
 		if (g[i].more) {
-			which[n] = i;
-			reqs[n++] = range_req(&g[i], prefix, what);
+			g[i].parsed = 0;
+			reqs[n] = range_req(&g[i], prefix, what);
+			reqs[n++]->user = &g[i];
 		}
 	for (size_t i = 0; i < nextra; i++)
 		reqs[n + i] = extra[i];
-	rc = s3_client_run(c, reqs, n + nextra, NULL, NULL);
+	rc = s3_client_run(c, reqs, n + nextra, page_done, out);
 	out->pages += n;
 	for (size_t i = 0; i < n; i++) {
-		struct range *r = &g[which[i]];
+		struct range *r = reqs[i]->user;
 
-		r->more = !rc && take_page(&reqs[i]->resp, r->last, out, &r->token);
+		if (rc || !r->parsed)
+			r->more = 0;
 		s3_req_free(reqs[i]);
 	}
 	free(reqs);
-	free(which);
 	return rc;
 }
 
