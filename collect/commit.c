@@ -230,8 +230,11 @@ static int write_meta(struct run *r, const struct outs *o, const struct strbuf *
 	if ((rc = write_index(r, o, mh)) < 0)
 		goto out;
 	sprintf(path, "%s/%s", r->out, CACHE_NAME);
-	if (atomic_write_file(path, cache->buf, cache->len, 0644) < 0)
-		log_warn("the cache could not be saved; the next run will redo the work");
+	/* Before the switch: a cache that cannot be saved fails the run with
+	 * the previous generation live (its error line would otherwise exit
+	 * 1 after the new one went live). */
+	if ((rc = atomic_write_file(path, cache->buf, cache->len, 0644)) < 0)
+		goto out;
 	sprintf(path, "%s/%s", r->out, MANIFEST_NAME);
 	rc = man_changed ? atomic_write_file(path, man->buf, man->len, 0644) : 0;
 out:

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <zstd.h>
 
@@ -142,23 +143,53 @@ static int read_out(const struct run *r, const char *name, struct strbuf *sb)
 	return rc;
 }
 
-/* A delta file of ours for dict_sha already at name: its facts.  1 when
- * there and well-formed, else 0. */
-static int delta_known(const struct run *r, const char *name,
-		       const unsigned char dict_sha[TREE_SHA256_LEN], struct file_delta *d)
+/* What one step of a file's deltas came to. */
+enum dstep {
+	DSTEP_DONE,    /* done: read, reused, made, or not worth making */
+	DSTEP_GONE,    /* the previous version is no longer there: skipped */
+	DSTEP_ABSENT,  /* no delta file of ours there yet: to be made */
+	DSTEP_FAILED,  /* a read, hash or write failed: cfile_fail() said which */
+};
+
+/* name's bytes into sb for f's deltas.  Only a missing name may be
+ * skipped (DSTEP_GONE): any other error fails f naming the file, or the
+ * tree would silently differ from what a fault-free run writes. */
+static enum dstep load_out(struct dpass *p, struct cfile *f, const char *name,
+			   struct strbuf *sb)
+{
+	int rc = read_out(p->r, name, sb);
+
+	if (rc == -ENOENT)
+		return DSTEP_GONE;
+	if (rc < 0) {
+		cfile_fail(f, "cannot read %s/%s: %s", p->r->root, name, strerror(-rc));
+		return DSTEP_FAILED;
+	}
+	return DSTEP_DONE;
+}
+
+/* A delta file of ours for dict_sha already at name: its facts into d
+ * (DSTEP_DONE), DSTEP_ABSENT when there is none (or not ours), or
+ * DSTEP_FAILED. */
+static enum dstep delta_known(struct dpass *p, struct cfile *f, const char *name,
+			      const unsigned char dict_sha[TREE_SHA256_LEN], struct file_delta *d)
 {
 	struct strbuf sb = STRBUF_INIT;
-	int ok = read_out(r, name, &sb) == 0 && sb.len > DCZ_HEAD_LEN &&
-		 !memcmp(sb.buf, dcz_magic, sizeof(dcz_magic)) &&
-		 !memcmp(sb.buf + sizeof(dcz_magic), dict_sha, TREE_SHA256_LEN);
+	enum dstep st = load_out(p, f, name, &sb);
 
-	if (ok) {
+	if (st == DSTEP_DONE && !(sb.len > DCZ_HEAD_LEN &&
+				  !memcmp(sb.buf, dcz_magic, sizeof(dcz_magic)) &&
+				  !memcmp(sb.buf + sizeof(dcz_magic), dict_sha, TREE_SHA256_LEN)))
+		st = DSTEP_ABSENT;
+	if (st == DSTEP_GONE)
+		st = DSTEP_ABSENT;
+	if (st == DSTEP_DONE) {
 		memcpy(d->dict_sha, dict_sha, TREE_SHA256_LEN);
 		d->size = sb.len;
 		d->hash = hash_bytes(sb.buf, sb.len);
 	}
 	strbuf_release(&sb);
-	return ok;
+	return st;
 }
 
 static int rejected(const struct dict_line *l, const unsigned char sha[TREE_SHA256_LEN])
@@ -217,46 +248,74 @@ static int make_delta(struct dpass *p, struct cfile *f, struct dict_line *l,
 	return rc < 0 ? -1 : 0;
 }
 
-/* The deltas of file i against the previous versions its line lists. */
+/* The bytes of one file's deltas, read once each. */
+struct dbytes {
+	struct strbuf cur, dict;
+	int have_cur;
+};
+
+/* f's delta against one previous version dv of its line l (reused, made,
+ * or found not worth it). */
+static enum dstep delta_version(struct dpass *p, struct cfile *f, struct dict_line *l,
+				struct dict_version *dv, struct dbytes *b)
+{
+	int have_dict = 0;
+	enum dstep st;
+	char *name;
+
+	if (!dv->has_sha) {
+		if ((st = load_out(p, f, dv->name, &b->dict)) != DSTEP_DONE)
+			return st;
+		have_dict = 1;
+		if (delta_sha256(b->dict.buf, b->dict.len, dv->sha) < 0) {
+			cfile_fail(f, "cannot hash %s/%s (SHA-256)", p->r->root, dv->name);
+			return DSTEP_FAILED;
+		}
+		dv->has_sha = 1;
+	}
+	if (rejected(l, dv->sha))
+		return DSTEP_DONE;
+	name = tree_delta_name(f->hashed, dv->sha);
+	st = delta_known(p, f, name, dv->sha, &f->hash.fact.dcz[f->hash.fact.ndcz]);
+	free(name);
+	if (st == DSTEP_DONE)
+		f->hash.fact.ndcz++;
+	if (st != DSTEP_ABSENT)
+		return st;
+	if (!have_dict && (st = load_out(p, f, dv->name, &b->dict)) != DSTEP_DONE)
+		return st;
+	if (!b->have_cur) {
+		/* This run's own hashed file: gone is an error too. */
+		if ((st = load_out(p, f, f->hashed, &b->cur)) == DSTEP_GONE) {
+			cfile_fail(f, "cannot read %s/%s: %s", p->r->root, f->hashed,
+				   strerror(ENOENT));
+			st = DSTEP_FAILED;
+		}
+		if (st != DSTEP_DONE)
+			return st;
+		b->have_cur = 1;
+	}
+	return make_delta(p, f, l, &b->cur, &b->dict, dv->sha, dv->name) < 0 ?
+	       DSTEP_FAILED : DSTEP_DONE;
+}
+
+/* The deltas of file i against the previous versions its line lists; the
+ * first failure fails the file (fileset_report() then fails the run). */
 static void delta_one(size_t i, unsigned tid, void *ctx)
 {
 	struct dpass *p = ctx;
 	struct cfile *f = &p->r->fs.v[i];
 	struct dict_line *l = p->line[i] ? &p->h->v[p->line[i] - 1] : NULL;
-	struct strbuf cur = STRBUF_INIT, dict = STRBUF_INIT;
+	struct dbytes b = { STRBUF_INIT, STRBUF_INIT, 0 };
 	unsigned k = (unsigned)p->r->o->dictionary_versions;
-	int have_cur = 0;
 
 	f->hash.fact.ndcz = 0;
-	for (size_t j = 1; l && j < l->n && f->hash.fact.ndcz < k; j++) {
-		struct dict_version *dv = &l->v[j];
-		int have_dict = 0;
-		char *name;
-
-		if (!dv->has_sha) {
-			if (read_out(p->r, dv->name, &dict) < 0)
-				continue;
-			have_dict = 1;
-			if (delta_sha256(dict.buf, dict.len, dv->sha) < 0)
-				continue;
-			dv->has_sha = 1;
-		}
-		if (rejected(l, dv->sha))
-			continue;
-		name = tree_delta_name(f->hashed, dv->sha);
-		if (delta_known(p->r, name, dv->sha, &f->hash.fact.dcz[f->hash.fact.ndcz])) {
-			f->hash.fact.ndcz++;
-		} else if ((have_dict || read_out(p->r, dv->name, &dict) == 0) &&
-			   (have_cur || (have_cur = read_out(p->r, f->hashed, &cur) == 0)) &&
-			   make_delta(p, f, l, &cur, &dict, dv->sha, dv->name) < 0) {
-			free(name);
+	for (size_t j = 1; l && j < l->n && f->hash.fact.ndcz < k; j++)
+		if (delta_version(p, f, l, &l->v[j], &b) == DSTEP_FAILED)
 			break;
-		}
-		free(name);
-	}
 	tree_fact_sort_deltas(&f->hash.fact);
-	strbuf_release(&cur);
-	strbuf_release(&dict);
+	strbuf_release(&b.cur);
+	strbuf_release(&b.dict);
 }
 
 /* Whether name is a regular file (a previous version still there). */
@@ -322,9 +381,13 @@ static void note_stale(struct run *r, const struct dict_history *old,
 	}
 }
 
-/* Removes root/NAME.<16 hex>.dcz for NAME in r->stale_deltas. */
-static void prune_stale(struct run *r)
+/* Removes root/NAME.<16 hex>.dcz for NAME in r->stale_deltas.  0, or -1
+ * after printing why: a stale delta left in the new generation would
+ * never be removed (the history that named it is gone with this run). */
+static int prune_stale(struct run *r)
 {
+	int rc = 0;
+
 	for (size_t i = 0; i < r->stale_deltas.n; i++) {
 		struct strbuf pat = STRBUF_INIT;
 		char *path = xstrcat3(r->out, "/", r->stale_deltas.v[i]);
@@ -341,13 +404,28 @@ static void prune_stale(struct run *r)
 			for (size_t k = 0; k < g.gl_pathc; k++)
 				if (tree_is_delta_name(g.gl_pathv[k]) && unlink(g.gl_pathv[k]) != 0 &&
 				    errno != ENOENT)
-					log_warn("cannot remove stale %s: %s", g.gl_pathv[k],
-						 strerror(errno));
+					rc = log_error("cannot remove stale %s: %s", g.gl_pathv[k],
+						       strerror(errno));
 			globfree(&g);
 		}
 		strbuf_release(&pat);
 		free(path);
 	}
+	return rc;
+}
+
+/* libcrypto 3 sets itself up on first use, and an allocation failing
+ * there leaves it half set up: the next digest crashes on a NULL lock.
+ * Done once here, checked, before any worker hashes.  0, or -1 after
+ * printing why. */
+static int crypto_ready(void)
+{
+	unsigned char sha[TREE_SHA256_LEN];
+
+	if (!OPENSSL_init_crypto(0, NULL) || delta_sha256("", 0, sha) < 0)
+		return log_error("cannot set up libcrypto's SHA-256 for the dcz deltas "
+				 "(out of memory?)");
+	return 0;
 }
 
 int delta_files(struct run *r)
@@ -357,7 +435,8 @@ int delta_files(struct run *r)
 
 	if (r->o->no_post_process || r->o->dry_run || r->o->dictionary_versions <= 0)
 		return 0;
-	dict_history_load(&old, r->root);
+	if (crypto_ready() < 0 || dict_history_load(&old, r->root) < 0)
+		return -1;
 	p.line = xcalloc(r->fs.n + 1, sizeof(*p.line));
 	history_update(r, &old, h, p.line);
 	note_stale(r, &old, h);
@@ -375,9 +454,10 @@ int delta_commit(struct run *r)
 	if (!r->history_made)
 		return 0;
 	/* After the commit: the index that listed them is gone. */
-	prune_stale(r);
-	if (dict_history_write(&r->history, r->out) < 0)
-		log_warn("the dictionary history could not be saved: the next run makes no "
-			 "deltas against this version");
-	return 0;
+	if (prune_stale(r) < 0)
+		return -1;
+	/* Inside the generation, before the switch: a history that cannot be
+	 * written fails the run with the previous generation live (its error
+	 * line must never come with the new one live). */
+	return dict_history_write(&r->history, r->out) < 0 ? -1 : 0;
 }

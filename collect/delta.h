@@ -43,8 +43,9 @@ enum delta_result delta_encode(const void *dict, size_t dictlen,
  */
 int delta_files(struct run *r);
 
-/* After the commit: saves the history delta_files() built (a failure only
- * costs the next run its deltas: a warning).  Always 0. */
+/* After the commit, before the switch: removes the deltas no longer
+ * listed and saves the history delta_files() built into r->out.  0, or -1
+ * after printing why (the run then fails, the previous generation live). */
 int delta_commit(struct run *r);
 
 #endif

@@ -86,7 +86,7 @@ static int line_from_json(struct dict_history *h, const char *logical, json_t *o
 	return 0;
 }
 
-void dict_history_load(struct dict_history *h, const char *root)
+int dict_history_load(struct dict_history *h, const char *root)
 {
 	struct strbuf path = STRBUF_INIT;
 	json_error_t err;
@@ -97,12 +97,19 @@ void dict_history_load(struct dict_history *h, const char *root)
 	memset(h, 0, sizeof(*h));
 	strbuf_addf(&path, "%s/%s", root, DICT_HISTORY_NAME);
 	doc = json_load_file(path.buf, 0, &err);
+	if (!doc && json_error_code(&err) == json_error_out_of_memory) {
+		/* Not a damaged history: dropping it would silently drop
+		 * every delta of this run. */
+		log_error("cannot read %s: out of memory", path.buf);
+		strbuf_release(&path);
+		return -1;
+	}
 	if (!doc) {
 		if (access(path.buf, F_OK) == 0)
 			log_warn("%s: %s: starting a new history (earlier versions get no deltas)",
 				 path.buf, err.text);
 		strbuf_release(&path);
-		return;
+		return 0;
 	}
 	ok = json_is_object(doc);
 	json_object_foreach(doc, logical, o)
@@ -116,6 +123,7 @@ void dict_history_load(struct dict_history *h, const char *root)
 	}
 	json_decref(doc);
 	strbuf_release(&path);
+	return 0;
 }
 
 int dict_history_write(const struct dict_history *h, const char *root)

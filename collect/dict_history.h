@@ -43,8 +43,10 @@ struct dict_history {
 };
 
 /* Loads root's history (empty when absent; a damaged one is dropped with
- * a warning: it only costs deltas).  Never fails. */
-void dict_history_load(struct dict_history *h, const char *root);
+ * a warning: it only costs deltas).  0, or -1 after printing why when it
+ * could not be read for want of memory (the run must then fail rather
+ * than publish a tree without its deltas). */
+int dict_history_load(struct dict_history *h, const char *root);
 /* The line for logical, borrowed from h, or NULL. */
 struct dict_line *dict_history_find(const struct dict_history *h, const char *logical);
 /* Appends a line (kept sorted by the caller adding in name order). */

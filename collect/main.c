@@ -1,11 +1,11 @@
 /* main.c: collect's entry point: options, confirmation, the run, the exit status. */
 #include <locale.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "django.h"
 #include "log.h"
-#include "manifest_history.h"
 #include "options.h"
 #include "pipeline.h"
 #include "prompt.h"
@@ -23,7 +23,19 @@ static int prune_all(const struct options *o)
 	return o->upload ? prune_bucket(o) : 0;
 }
 
-int main(int argc, char **argv)
+static int main_returned;
+
+/* libbrotlienc 1.0.9 is built to call exit(1) itself when an allocation
+ * fails (BROTLI_ENCODER_EXIT_ON_OOM): without this line such a run would
+ * end with status 1 and no word.  Nothing was switched by then. */
+static void report_early_exit(void)
+{
+	if (!main_returned && !log_error_count())
+		fprintf(stderr, "collect: error: a library ended the run before it finished "
+			"(out of memory?); the output was left as it was\n");
+}
+
+static int collect_main(int argc, char **argv)
 {
 	struct options opts;
 	char *dest;
@@ -69,9 +81,9 @@ int main(int argc, char **argv)
 		collect_options_release(&opts);
 		return 2;
 	}
+	/* The manifest history is kept inside the generation the run
+	 * publishes (pipeline.c), never written into the live tree after. */
 	rc = pipeline_run(&opts);
-	if (rc == 0 && !opts.dry_run)
-		rc = history_record(opts.output);
 	if (rc == 0 && opts.upload)
 		rc = upload_run(&opts);
 	if (rc == 0)
@@ -80,4 +92,14 @@ int main(int argc, char **argv)
 	/* An error line means the run did not do all it was asked, whatever
 	 * path printed it: never an error with exit status 0. */
 	return rc < 0 || log_error_count() ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	atexit(report_early_exit);
+	rc = collect_main(argc, argv);
+	main_returned = 1;
+	return rc;
 }

@@ -13,6 +13,7 @@
 #include "manifest.h"
 #include "manifest_history.h"
 #include "strbuf.h"
+#include "tempfile.h"
 #include "xalloc.h"
 
 #define STAMP_LEN 19 /* YYYYMMDDTHHMMSS.mmmZ without the Z: 15 + 4 */
@@ -112,10 +113,33 @@ int history_load_local(const char *root, struct history *h)
 	return 0;
 }
 
-int history_record(const char *root)
+/* Writes bytes as root/HISTORY_DIR/name (a struct tempfile: whole or not
+ * at all).  0, or -errno with the path that failed in path. */
+static int write_entry(const char *root, const char *name, const struct strbuf *bytes,
+		       struct strbuf *path)
+{
+	struct tempfile t;
+	int rc;
+
+	strbuf_reset(path);
+	strbuf_addf(path, "%s/%s", root, HISTORY_DIR);
+	if ((rc = mkdir_p(path->buf, 0755)) < 0)
+		return rc;
+	strbuf_addf(path, "/%s", name);
+	if ((rc = tempfile_create(&t, path->buf, 0644)) < 0)
+		return rc;
+	if ((rc = tempfile_write(&t, bytes->buf, bytes->len)) < 0) {
+		tempfile_discard(&t);
+		return rc;
+	}
+	return tempfile_commit(&t, TEMPFILE_SYNC, NULL);
+}
+
+/* Keeps root's manifest unless the newest entry of h has its bytes.
+ * 0, or -1 with why in err. */
+static int record(const char *root, const struct history *h, struct strbuf *err)
 {
 	struct strbuf bytes = STRBUF_INIT, path = STRBUF_INIT;
-	struct history h;
 	struct timespec ts;
 	uint64_t hash;
 	char *name;
@@ -124,36 +148,52 @@ int history_record(const char *root)
 	strbuf_addf(&path, "%s/%s", root, MANIFEST_NAME);
 	rc = strbuf_read_file(&bytes, path.buf);
 	if (rc < 0) {
-		/* Named before the buffer holding the name is released. */
-		rc = rc == -ENOENT ? 0 : log_error("cannot read %s: %s", path.buf, strerror(-rc));
-		strbuf_release(&path);
-		strbuf_release(&bytes);
-		return rc;
-	}
-	hash = hash_bytes(bytes.buf, bytes.len);
-	if (history_load_local(root, &h) < 0) {
-		rc = -1;
+		if (rc != -ENOENT)
+			strbuf_addf(err, "cannot read %s: %s", path.buf, strerror(-rc));
+		rc = rc == -ENOENT ? 0 : -1;
 		goto out;
 	}
+	hash = hash_bytes(bytes.buf, bytes.len);
 	rc = 0;
-	if (h.n && h.v[h.n - 1].hash == hash)
+	if (h->n && h->v[h->n - 1].hash == hash)
 		goto out;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	name = history_entry_name(hash, (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s/%s", root, HISTORY_DIR);
-	if ((rc = mkdir_p(path.buf, 0755)) < 0) {
-		rc = log_error("cannot create %s: %s", path.buf, strerror(-rc));
-	} else {
-		strbuf_addf(&path, "/%s", name);
-		rc = atomic_write_file(path.buf, bytes.buf, bytes.len, 0644);
+	if ((rc = write_entry(root, name, &bytes, &path)) < 0) {
+		strbuf_addf(err, "cannot write %s: %s", path.buf, strerror(-rc));
+		rc = -1;
 	}
 	free(name);
 out:
-	history_release(&h);
 	strbuf_release(&bytes);
 	strbuf_release(&path);
 	return rc;
+}
+
+int history_record(const char *root)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct history h;
+	int rc = history_load_local(root, &h);
+
+	if (rc == 0 && (rc = record(root, &h, &err)) < 0)
+		log_error("%s", err.buf);
+	history_release(&h);
+	strbuf_release(&err);
+	return rc;
+}
+
+void history_adopt(const char *root)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct history none = { 0 };
+	char *dir = xstrcat3(root, "/", HISTORY_DIR);
+	struct stat st;
+
+	if (lstat(dir, &st) != 0 && errno == ENOENT && record(root, &none, &err) < 0)
+		log_warn("%s (the next run that publishes records it)", err.buf);
+	free(dir);
+	strbuf_release(&err);
 }
 
 void history_select(const struct history *h, size_t keep, time_t now, long grace,

@@ -45,10 +45,20 @@ char *history_entry_name(uint64_t hash, long long t_ms);
 int history_load_local(const char *root, struct history *h);
 
 /*
- * After a run that published root/staticfiles.json: keeps a copy unless
- * the newest entry already has these bytes.  0, or -1 with a message.
+ * While a run publishes (root: the new generation, before the switch):
+ * keeps a copy of root/staticfiles.json unless the newest entry already
+ * has these bytes.  0, or -1 with a message.
  */
 int history_record(const char *root);
+
+/*
+ * A run that publishes nothing (a no-op) on a tree collected before the
+ * history existed (no root/HISTORY_DIR): keeps its live manifest as the
+ * first entry, so that the next run's --prune knows it.  Only
+ * .staticroot-manifests/ changes, which no reader looks at; a failure is a
+ * warning, the tree is whole either way.
+ */
+void history_adopt(const char *root);
 
 /*
  * The indexes (into h) of the entries a prune keeps: the newest keep, and

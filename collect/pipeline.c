@@ -233,8 +233,9 @@ static int publish(struct run *r, struct timespec *t0)
 	if (g.mode == GEN_IN_PLACE && sync && durable_sync_dirs(r->out) < 0)
 		goto out;
 	lap("sync", t0);
-	/* The manifest's copy for --prune belongs to the generation too
-	 * (main's history_record() then finds it there). */
+	/* The manifest's copy for --prune belongs to the generation too:
+	 * recorded in the live tree after the switch, a failure there would
+	 * exit 1 with the new generation live. */
 	if (commit_files(r) < 0 || delta_commit(r) < 0 || history_record(r->out) < 0 ||
 	    generation_switch(&g, sync) < 0)
 		goto out;
@@ -295,6 +296,7 @@ static int run_phases(struct run *r)
 		/* A no-op: nothing built, nothing switched. */
 		if (!r->stamps.valid)  /* an output from before the record existed */
 			dirstamp_write(r->root, &r->fs, r->cache.raw_hash);
+		history_adopt(r->root);
 	} else if (publish(r, &t0) < 0) {
 		return -1;
 	}

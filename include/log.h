@@ -33,8 +33,8 @@ void log_info(int level, const char *fmt, ...)
 #define LOG_NAME_MAX 1024
 const char *log_name(const char *name, char buf[LOG_NAME_MAX]);
 
-/* How many error lines log_error() printed so far (thread-safe): collect
- * exits non-zero whenever it printed one. */
+/* How many error lines log_error() and die() printed so far (thread-safe):
+ * collect exits non-zero whenever it printed one. */
 unsigned log_error_count(void);
 
 /* Prints "PROG: fatal: ..." and exits 1.  Only for conditions that cannot be

@@ -113,6 +113,7 @@ void die(const char *fmt, ...)
 {
 	va_list ap;
 
+	atomic_fetch_add(&errors_printed, 1);
 	va_start(ap, fmt);
 	vreport("fatal: ", fmt, ap);
 	va_end(ap);
