@@ -13,12 +13,14 @@
 #include "sources.h"
 #include "upload.h"
 
-/* --prune: the output, then with --upload the bucket. */
-static int prune_all(const struct options *o)
+/* --prune: the output, then with --upload the bucket.  A collect (not a
+ * dry run) has pruned its output already, inside the generation it
+ * published (pipeline.c). */
+static int prune_all(const struct options *o, int collected)
 {
 	if (!o->prune)
 		return 0;
-	if (prune_local(o) < 0)
+	if ((!collected || o->dry_run) && prune_local(o) < 0)
 		return -1;
 	return o->upload ? prune_bucket(o) : 0;
 }
@@ -65,7 +67,7 @@ static int collect_main(int argc, char **argv)
 	}
 	if (opts.upload_only || (opts.prune && !opts.sources.n && !opts.app_dirs.n)) {
 		rc = opts.upload_only ? upload_run(&opts) : 0;
-		rc = rc == 0 ? prune_all(&opts) : rc;
+		rc = rc == 0 ? prune_all(&opts, 0) : rc;
 		collect_options_release(&opts);
 		return rc < 0 || log_error_count() ? 1 : 0;
 	}
@@ -87,7 +89,7 @@ static int collect_main(int argc, char **argv)
 	if (rc == 0 && opts.upload)
 		rc = upload_run(&opts);
 	if (rc == 0)
-		rc = prune_all(&opts);
+		rc = prune_all(&opts, 1);
 	collect_options_release(&opts);
 	/* An error line means the run did not do all it was asked, whatever
 	 * path printed it: never an error with exit status 0. */

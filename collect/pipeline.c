@@ -30,6 +30,7 @@
 #include "prepare.h"
 #include "progress.h"
 #include "prompt.h"
+#include "prune.h"
 #include "rewrite.h"
 #include "run.h"
 #include "sources.h"
@@ -236,8 +237,12 @@ static int publish(struct run *r, struct timespec *t0)
 	/* The manifest's copy for --prune belongs to the generation too:
 	 * recorded in the live tree after the switch, a failure there would
 	 * exit 1 with the new generation live. */
-	if (commit_files(r) < 0 || delta_commit(r) < 0 || history_record(r->out) < 0 ||
-	    generation_switch(&g, sync) < 0)
+	if (commit_files(r) < 0 || delta_commit(r) < 0 || history_record(r->out) < 0)
+		goto out;
+	/* --prune edits the generation being published, not the live one. */
+	if (r->o->prune && prune_local_in(r->o, r->out) < 0)
+		goto out;
+	if (generation_switch(&g, sync) < 0)
 		goto out;
 	lap("commit", t0);
 	if (g.mode == GEN_IN_PLACE) {
@@ -297,6 +302,10 @@ static int run_phases(struct run *r)
 		if (!r->stamps.valid)  /* an output from before the record existed */
 			dirstamp_write(r->root, &r->fs, r->cache.raw_hash);
 		history_adopt(r->root);
+		/* Under the lock this run holds: a generation of its own when
+		 * anything goes. */
+		if (r->o->prune && prune_local_locked(r->o) < 0)
+			return -1;
 	} else if (publish(r, &t0) < 0) {
 		return -1;
 	}

@@ -17,6 +17,7 @@
 #include "prune.h"
 #include "prune_keep.h"
 #include "cache.h"
+#include "generation.h"
 #include "run.h"
 #include "strbuf.h"
 #include "tree_index.h"
@@ -26,36 +27,44 @@
 
 struct local {
 	const struct options *o;
-	const char *root;
+	const char *root;  /* the tree pruned: a new generation, or the live
+			    * output when it is updated in place */
+	int plan;          /* only count what would go (nothing printed) */
 	struct keepset keep;
 	struct keepset removed; /* hashed names (bases) removed */
 	time_t cutoff;   /* files modified after this stay */
 	struct prune_count count;
+	size_t dropped;  /* history entries no longer kept */
 };
 
-static void prune_file(struct local *l, const char *rel, const struct stat *st)
+/* 0, or -1 after printing why (a file that cannot be removed fails the
+ * prune: it runs inside a generation that is then not published). */
+static int prune_file(struct local *l, const char *rel, const struct stat *st)
 {
 	size_t base;
 	char *path;
+	int rc = 0;
 
 	if (!prune_hashed_base(rel, &base) || keep_has_output(&l->keep, rel, base) ||
 	    st->st_mtime > l->cutoff)
-		return;
+		return 0;
 	l->count.files++;
 	l->count.bytes += (size_t)st->st_size;
-	if (l->o->dry_run) {
-		log_info(1, "Would prune '%s'", rel);
-		return;
+	if (l->plan || l->o->dry_run) {
+		if (!l->plan)
+			log_info(1, "Would prune '%s'", rel);
+		return 0;
 	}
 	path = xstrcat3(l->root, "/", rel);
 	if (unlink(path) < 0 && errno != ENOENT) {
-		log_warn("cannot remove %s: %s", path, strerror(errno));
+		rc = log_error("cannot remove %s: %s", path, strerror(errno));
 	} else {
 		log_info(2, "Pruned '%s'", rel);
 		if (base == strlen(rel))
 			keep_add(&l->removed, rel);
 	}
 	free(path);
+	return rc;
 }
 
 /* Walks dir (relative to the root, "" for it) depth first, skipping dot
@@ -83,7 +92,7 @@ static int walk(struct local *l, const char *rel)
 			if (S_ISDIR(st.st_mode))
 				rc = walk(l, sub);
 			else if (S_ISREG(st.st_mode))
-				prune_file(l, sub, &st);
+				rc = prune_file(l, sub, &st);
 		}
 		free(sub);
 	}
@@ -93,7 +102,7 @@ static int walk(struct local *l, const char *rel)
 }
 
 /* Adds the kept local history entries (and the live manifest) to the keep set;
- * removes the others unless dry-run. */
+ * removes the others unless dry-run or planning. */
 static int local_keep(struct local *l, time_t now)
 {
 	struct history h;
@@ -104,7 +113,7 @@ static int local_keep(struct local *l, time_t now)
 	strbuf_addf(&path, "%s/%s", l->root, MANIFEST_NAME);
 	rc = strbuf_read_file(&bytes, path.buf);
 	if (rc < 0 || keep_manifest(&l->keep, bytes.buf, bytes.len) < 0) {
-		rc = log_error("cannot prune %s: %s", l->root, rc < 0 ? strerror(-rc) :
+		rc = log_error("cannot prune %s: %s", l->o->output, rc < 0 ? strerror(-rc) :
 			       "its staticfiles.json is not a manifest");
 		goto out;
 	}
@@ -113,12 +122,13 @@ static int local_keep(struct local *l, time_t now)
 	flags = xcalloc(h.n ? h.n : 1, 1);
 	history_select(&h, (size_t)l->o->keep, now, l->o->prune_grace, flags);
 	l->count.generations = h.n;
-	for (size_t i = 0; i < h.n; i++) {
+	for (size_t i = 0; i < h.n && rc == 0; i++) {
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s/%s", l->root, HISTORY_DIR, h.v[i].name);
 		if (!flags[i]) {
-			if (!l->o->dry_run)
-				unlink(path.buf);
+			l->dropped++;
+			if (!l->o->dry_run && !l->plan && unlink(path.buf) != 0 && errno != ENOENT)
+				rc = log_error("cannot remove %s: %s", path.buf, strerror(errno));
 			continue;
 		}
 		l->count.kept_generations++;
@@ -129,7 +139,6 @@ static int local_keep(struct local *l, time_t now)
 	}
 	free(flags);
 	history_release(&h);
-	rc = 0;
 out:
 	strbuf_release(&bytes);
 	strbuf_release(&path);
@@ -175,12 +184,71 @@ static int forget_removed(struct local *l)
 	return rc;
 }
 
+/* The prune of dir (see prune.h); with plan set, only counts into *count
+ * and *dropped.  0, or -1 after printing why. */
+static int prune_dir(const struct options *o, const char *dir, int plan,
+		     struct prune_count *count, size_t *dropped)
+{
+	struct local l = { .o = o, .root = dir, .plan = plan };
+	time_t now = time(NULL);
+	int rc;
+
+	l.cutoff = now - o->prune_grace;
+	rc = local_keep(&l, now);
+	if (rc == 0) {
+		keep_sort(&l.keep);
+		rc = walk(&l, "");
+	}
+	if (rc == 0 && !plan && forget_removed(&l) < 0)
+		rc = -1;
+	*count = l.count;
+	*dropped = l.dropped;
+	keep_release(&l.keep);
+	keep_release(&l.removed);
+	return rc;
+}
+
+int prune_local_in(const struct options *o, const char *dir)
+{
+	struct prune_count c;
+	size_t dropped;
+
+	if (prune_dir(o, dir, 0, &c, &dropped) < 0)
+		return -1;
+	prune_summary(o, o->output, &c);
+	return 0;
+}
+
+int prune_local_locked(const struct options *o)
+{
+	struct generation g;
+	struct prune_count c;
+	size_t dropped;
+
+	if (o->dry_run)
+		return prune_local_in(o, o->output);
+	/* What would go, read from the live tree: nothing, nothing built. */
+	if (prune_dir(o, o->output, 1, &c, &dropped) < 0)
+		return -1;
+	if (!c.files && !dropped) {
+		prune_summary(o, o->output, &c);
+		return 0;
+	}
+	if (generation_begin(&g, o->output) < 0)
+		return -1;
+	if (prune_local_in(o, generation_dir(&g)) < 0 ||
+	    generation_switch(&g, !o->no_fsync) < 0) {
+		generation_end(&g);
+		return -1;
+	}
+	generation_end(&g);
+	return 0;
+}
+
 int prune_local(const struct options *o)
 {
-	struct local l = { .o = o, .root = o->output };
-	time_t now = time(NULL);
 	char *lockp = xstrcat3(o->output, "/", LOCK_NAME);
-	int lock = open(lockp, O_RDWR | O_CLOEXEC), rc = -1;
+	int lock = open(lockp, O_RDWR | O_CLOEXEC), rc;
 
 	free(lockp);
 	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) != 0) {
@@ -189,18 +257,8 @@ int prune_local(const struct options *o)
 		return log_error(lock < 0 ? "cannot prune %s: nothing was collected there" :
 				 "cannot prune %s: a collect or upload is using it", o->output);
 	}
-	l.cutoff = now - o->prune_grace;
-	if (local_keep(&l, now) < 0)
-		goto out;
-	keep_sort(&l.keep);
-	rc = walk(&l, "");
-	if (forget_removed(&l) < 0)
-		rc = -1;
-	if (rc == 0)
-		prune_summary(o, o->output, &l.count);
-out:
-	keep_release(&l.keep);
-	keep_release(&l.removed);
+	generation_tidy(o->output);
+	rc = prune_local_locked(o);
 	close(lock);
 	return rc;
 }

@@ -12,10 +12,26 @@ int prune_parse_duration(const char *s, long *out);
  * variants and dcz deltas) that none of the manifests history_select()
  * keeps names (the live one always among them) and that is older than the
  * grace period; then the history entries no longer needed.  The index is
- * rewritten without the removed files and collect's cache dropped.  The
- * live staticfiles.json is always among those kept.  Unhashed names are
- * never touched.  With o->dry_run, prints what would go.  0, or -1.
+ * rewritten without the removed files and collect's cache dropped.
+ * Unhashed names are never touched.  With o->dry_run, prints what would
+ * go.  Each returns 0, or -1 after printing why.
+ *
+ * The removals happen in a generation before it is published
+ * (generation.h), never in the live tree: a reader never sees a name the
+ * live index lists missing, and a failure leaves the previous generation
+ * live.
  */
+
+/* Prunes dir, the generation a collect is about to publish (or the output
+ * itself when it is updated in place); the caller holds the lock. */
+int prune_local_in(const struct options *o, const char *dir);
+
+/* Prunes o->output, the caller holding its lock: when anything would go,
+ * in a new generation that then replaces the output (nothing is built
+ * when nothing would go). */
+int prune_local_locked(const struct options *o);
+
+/* prune_local_locked() under the output's lock (--prune without sources). */
 int prune_local(const struct options *o);
 
 /*
