@@ -97,17 +97,21 @@ int dict_history_load(struct dict_history *h, const char *root)
 	memset(h, 0, sizeof(*h));
 	strbuf_addf(&path, "%s/%s", root, DICT_HISTORY_NAME);
 	doc = json_load_file(path.buf, 0, &err);
-	if (!doc && json_error_code(&err) == json_error_out_of_memory) {
-		/* Not a damaged history: dropping it would silently drop
-		 * every delta of this run. */
+	if (!doc && access(path.buf, F_OK) != 0) {
+		strbuf_release(&path);
+		return 0;
+	}
+	/* jansson says nothing (an empty text) when one of its own
+	 * allocations fails: not a damaged history, and dropping it would
+	 * silently drop every delta of this run. */
+	if (!doc && (json_error_code(&err) == json_error_out_of_memory || !err.text[0])) {
 		log_error("cannot read %s: out of memory", path.buf);
 		strbuf_release(&path);
 		return -1;
 	}
 	if (!doc) {
-		if (access(path.buf, F_OK) == 0)
-			log_warn("%s: %s: starting a new history (earlier versions get no deltas)",
-				 path.buf, err.text);
+		log_warn("%s: %s: starting a new history (earlier versions get no deltas)",
+			 path.buf, err.text);
 		strbuf_release(&path);
 		return 0;
 	}

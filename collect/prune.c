@@ -17,6 +17,7 @@
 #include "prune.h"
 #include "prune_keep.h"
 #include "cache.h"
+#include "delta.h"
 #include "generation.h"
 #include "run.h"
 #include "strbuf.h"
@@ -35,7 +36,65 @@ struct local {
 	time_t cutoff;   /* files modified after this stay */
 	struct prune_count count;
 	size_t dropped;  /* history entries no longer kept */
+	/* SHA-256 of each hashed file removed: the dcz deltas of kept files
+	 * against them go too (a full rewrite of the index would not list
+	 * them, so a prune must not leave them listed either). */
+	unsigned char (*gone_sha)[TREE_SHA256_LEN];
+	size_t ngone, gone_alloc;
 };
+
+/* Notes the SHA-256 of root/rel, a hashed file about to be removed.
+ * 0, or -1 after printing why. */
+static int note_gone(struct local *l, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int rc = strbuf_read_file(&sb, path);
+
+	if (rc < 0) {
+		strbuf_release(&sb);
+		return log_error("cannot read %s: %s", path, strerror(-rc));
+	}
+	XGROW(l->gone_sha, l->gone_alloc, l->ngone + 1);
+	rc = delta_sha256(sb.buf, sb.len, l->gone_sha[l->ngone]);
+	strbuf_release(&sb);
+	if (rc < 0)
+		return log_error("cannot hash %s (SHA-256)", path);
+	l->ngone++;
+	return 0;
+}
+
+static int gone(const struct local *l, const unsigned char sha[TREE_SHA256_LEN])
+{
+	for (size_t i = 0; i < l->ngone; i++)
+		if (!memcmp(l->gone_sha[i], sha, TREE_SHA256_LEN))
+			return 1;
+	return 0;
+}
+
+/* Drops from f (a kept file) its deltas against removed files, and their
+ * files.  0, or -1 after printing why. */
+static int forget_deltas(struct local *l, struct file_fact *f)
+{
+	unsigned kept = 0;
+	int rc = 0;
+
+	for (unsigned k = 0; k < f->ndcz; k++) {
+		char *name, *path;
+
+		if (!gone(l, f->dcz[k].dict_sha)) {
+			f->dcz[kept++] = f->dcz[k];
+			continue;
+		}
+		name = tree_delta_name(f->path, f->dcz[k].dict_sha);
+		path = xstrcat3(l->root, "/", name);
+		if (unlink(path) < 0 && errno != ENOENT)
+			rc = log_error("cannot remove %s: %s", path, strerror(errno));
+		free(path);
+		free(name);
+	}
+	f->ndcz = kept;
+	return rc;
+}
 
 /* 0, or -1 after printing why (a file that cannot be removed fails the
  * prune: it runs inside a generation that is then not published). */
@@ -56,6 +115,11 @@ static int prune_file(struct local *l, const char *rel, const struct stat *st)
 		return 0;
 	}
 	path = xstrcat3(l->root, "/", rel);
+	/* Over 128 MB a file is never a dcz dictionary (RFC 9842's window). */
+	if (base == strlen(rel) && st->st_size <= ((off_t)128 << 20) && note_gone(l, path) < 0) {
+		free(path);
+		return -1;
+	}
 	if (unlink(path) < 0 && errno != ENOENT) {
 		rc = log_error("cannot remove %s: %s", path, strerror(errno));
 	} else {
@@ -156,13 +220,19 @@ static int forget_removed(struct local *l)
 	struct tree_index ti;
 	size_t kept = 0;
 	char *cache;
-	int rc = 0;
+	int rc = 0, loaded;
 
 	if (!l->removed.n)
 		return 0;
 	keep_sort(&l->removed);
 	tree_index_init(&ti);
-	if (tree_index_load(l->root, &ti) == 0) {
+	/* An index that cannot be read cannot be left as it is: it lists
+	 * what was just removed. */
+	loaded = tree_index_load(l->root, &ti);
+	if (loaded < 0) {
+		rc = log_error("cannot prune %s: its %s cannot be read", l->o->output,
+			       TREE_INDEX_NAME);
+	} else if (loaded == 0) {
 		for (size_t i = 0; i < ti.n; i++) {
 			struct file_fact *f = &ti.v[i];
 
@@ -171,10 +241,13 @@ static int forget_removed(struct local *l)
 				free(f->type);
 				continue;
 			}
+			if (forget_deltas(l, f) < 0)
+				rc = -1;
 			ti.v[kept++] = *f;
 		}
 		ti.n = kept;
-		rc = tree_index_write(&ti, l->root);
+		if (rc == 0)
+			rc = tree_index_write(&ti, l->root);
 	}
 	tree_index_release(&ti);
 	cache = xstrcat3(l->root, "/", CACHE_NAME);
@@ -205,6 +278,7 @@ static int prune_dir(const struct options *o, const char *dir, int plan,
 	*dropped = l.dropped;
 	keep_release(&l.keep);
 	keep_release(&l.removed);
+	free(l.gone_sha);
 	return rc;
 }
 
