@@ -4,10 +4,14 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../../../collect/manifest_history.h"
+#include "log.h"
 
 static void names_round_trip(void **state)
 {
@@ -59,11 +63,70 @@ static void selection(void **state)
 	history_release(&h);
 }
 
+static void write_manifest(const char *root, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/staticfiles.json", root);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static size_t entries(const char *root)
+{
+	struct history h;
+	size_t n;
+
+	assert_int_equal(history_load_local(root, &h), 0);
+	n = h.n;
+	history_release(&h);
+	return n;
+}
+
+/* A no-op run on a tree from before the history: its live manifest is
+ * adopted once; a tree with a history is left alone; a failure only warns
+ * (no error line: the tree is whole and the run succeeded). */
+static void adopt_old_tree(void **state)
+{
+	char root[] = "/tmp/sr-history-XXXXXX", dir[600];
+	unsigned errors = log_error_count();
+
+	assert_non_null(mkdtemp(root));
+	write_manifest(root, "{\"paths\": {}, \"version\": \"1.1\"}");
+	history_adopt(root);
+	assert_int_equal(entries(root), 1);
+	write_manifest(root, "{\"paths\": {\"a.css\": \"a.0123456789ab.css\"}, \"version\": \"1.1\"}");
+	history_adopt(root);  /* the history exists: history_record()'s job */
+	assert_int_equal(entries(root), 1);
+	assert_int_equal(history_record(root), 0);
+	assert_int_equal(entries(root), 2);
+	assert_int_equal(history_record(root), 0);  /* same bytes: no new entry */
+	assert_int_equal(entries(root), 2);
+	/* staticfiles.json unreadable (a directory): a warning, not an error */
+	snprintf(dir, sizeof(dir), "%s/%s", root, HISTORY_DIR);
+	{
+		char cmd[700];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s/staticfiles.json' && mkdir '%s/staticfiles.json'",
+			 dir, root, root);
+		assert_int_equal(system(cmd), 0);
+		history_adopt(root);
+		assert_int_equal(errors, log_error_count());
+		assert_int_equal(access(dir, F_OK), -1);
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names_round_trip),
 		cmocka_unit_test(selection),
+		cmocka_unit_test(adopt_old_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
