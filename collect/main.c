@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <jansson.h>
+
 #include "django.h"
 #include "log.h"
 #include "options.h"
@@ -12,6 +14,7 @@
 #include "prune.h"
 #include "sources.h"
 #include "upload.h"
+#include "xalloc.h"
 
 /* --prune: the output, then with --upload the bucket.  A collect (not a
  * dry run) has pruned its output already, inside the generation it
@@ -101,6 +104,10 @@ int main(int argc, char **argv)
 	int rc;
 
 	atexit(report_early_exit);
+	/* jansson cannot tell its own allocation failure from a syntax error
+	 * ("string or '}' expected"): a file of ours would be taken for
+	 * damaged and dropped.  Its allocations die as collect's do. */
+	json_set_alloc_funcs(xmalloc, free);
 	rc = collect_main(argc, argv);
 	main_returned = 1;
 	return rc;
