@@ -263,9 +263,15 @@ static int prune_dir(const struct options *o, const char *dir, int plan,
 		     struct prune_count *count, size_t *dropped)
 {
 	struct local l = { .o = o, .root = dir, .plan = plan };
-	time_t now = time(NULL);
+	struct timespec ts;
+	time_t now;
 	int rc;
 
+	/* The clock history_record() stamps entries with: time() reads the
+	 * coarse clock, which may lag a few ms behind, so that the entry
+	 * this run just made would look published after "now". */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = ts.tv_sec;
 	l.cutoff = now - o->prune_grace;
 	rc = local_keep(&l, now);
 	if (rc == 0) {
