@@ -59,6 +59,9 @@ recipe="v1 $admin $(echo $tgzs)"
 real=$cache/real
 if [ "$(cat "$real.stamp" 2>/dev/null)" != "$recipe" ]; then
 	echo "trees: building $real" >&2
+	# The stamp goes first: a run killed while deleting must not leave a
+	# half-deleted tree that the next run takes for a built one.
+	rm -f "$real.stamp"
 	rm -rf "$real" "$real.tmp" && mkdir -p "$real.tmp/vendor"
 	cp -rL "$admin/admin" "$real.tmp/admin"
 	for t in $tgzs; do
@@ -79,6 +82,7 @@ gen=$cache/gen$gen_files
 grecipe="$(cksum <"$top/bench/gentree.py") $gen_files"
 if [ "$(cat "$gen.stamp" 2>/dev/null)" != "$grecipe" ]; then
 	echo "trees: generating $gen ($gen_files files)" >&2
+	rm -f "$gen.stamp"
 	rm -rf "$gen" "$gen.tmp"
 	/usr/bin/python3 "$top/bench/gentree.py" "$gen.tmp" "$gen_files"
 	mv "$gen.tmp" "$gen"
