@@ -54,17 +54,10 @@ static void sync_one(size_t i, unsigned tid, void *ctx)
 	free(path);
 }
 
-/* fdatasync waits on the disk, not on a CPU: with many in flight, the
- * filesystem commits them together (ext4's and xfs's journal group commit),
- * where one or two threads pay one journal commit per file. */
-#define DURABLE_SYNC_THREADS 32
-
 int durable_sync(struct durable *d, const char *dir, const char *label, unsigned nthreads)
 {
 	struct sync_pass p = { d, dir, label, 0 };
 
-	if (nthreads < DURABLE_SYNC_THREADS)
-		nthreads = DURABLE_SYNC_THREADS;
 	workq_run(d->names.n, nthreads, sync_one, &p);
 	return atomic_load(&p.failed) ? -1 : 0;
 }
