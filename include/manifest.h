@@ -37,6 +37,16 @@ int manifest_load(const char *root, struct manifest *m);
  * name leads to after a switch. */
 int manifest_load_at(int dirfd, const char *root, struct manifest *m);
 
+/*
+ * Parses text[0..len), the bytes of a staticfiles.json, into m (which the
+ * caller has initialised; entries are added, then sorted), for a caller
+ * that already holds the bytes (serve hashes the ones it parses).  file
+ * names the manifest in messages.  Returns 0, or -1 after printing one
+ * line naming file; m may then hold some entries (release it either way).
+ * text is borrowed, need not be NUL-terminated.
+ */
+int manifest_parse(const char *text, size_t len, const char *file, struct manifest *m);
+
 /* Django's format, keys sorted, non-ASCII escaped like Python's json. */
 void manifest_serialize(const struct manifest *m, struct strbuf *out);
 

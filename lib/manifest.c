@@ -90,38 +90,37 @@ int manifest_load(const char *root, struct manifest *m)
 	return r;
 }
 
+int manifest_parse(const char *text, size_t len, const char *file, struct manifest *m)
+{
+	json_error_t err;
+	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+	const char *version;
+	int r;
+
+	if (!doc)
+		return log_error("%s:%d: invalid manifest: %s", file, err.line, err.text);
+	version = json_string_value(json_object_get(doc, "version"));
+	if (!version || (strcmp(version, "1.0") && strcmp(version, "1.1")))
+		r = log_error("%s: unsupported manifest version", file);
+	else
+		r = manifest_take_paths(json_object_get(doc, "paths"), file, m);
+	json_decref(doc);
+	return r;
+}
+
 int manifest_load_at(int dirfd, const char *root, struct manifest *m)
 {
 	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
-	json_error_t err;
-	json_t *doc = NULL;
-	const char *version;
 	int r;
 
 	strbuf_addf(&path, "%s/%s", root, MANIFEST_NAME);
 	r = strbuf_read_file_at(&text, dirfd, MANIFEST_NAME);
-	if (r == -ENOENT) {
+	if (r == -ENOENT)
 		r = 1;
-		goto out;
-	}
-	if (r < 0) {
+	else if (r < 0)
 		r = log_error("cannot read %s: %s", path.buf, strerror(-r));
-		goto out;
-	}
-	r = -1;
-	doc = json_loadb(text.buf, text.len, JSON_REJECT_DUPLICATES, &err);
-	if (!doc) {
-		log_error("%s:%d: invalid manifest: %s", path.buf, err.line, err.text);
-		goto out;
-	}
-	version = json_string_value(json_object_get(doc, "version"));
-	if (!version || (strcmp(version, "1.0") && strcmp(version, "1.1"))) {
-		log_error("%s: unsupported manifest version", path.buf);
-		goto out;
-	}
-	r = manifest_take_paths(json_object_get(doc, "paths"), path.buf, m);
-out:
-	json_decref(doc);
+	else
+		r = manifest_parse(text.buf, text.len, path.buf, m);
 	strbuf_release(&text);
 	strbuf_release(&path);
 	return r;

@@ -66,6 +66,40 @@ static void test_manifest_bad(void **state)
 	manifest_release(&m);
 }
 
+static int parse(const char *text, struct manifest *m)
+{
+	return manifest_parse(text, strlen(text), "x/" MANIFEST_NAME, m);
+}
+
+/* Bytes already in hand (serve hashes what it parses): only len counts. */
+static void test_manifest_parse(void **state)
+{
+	static const char doc[] = "{\"paths\": {\"b\": \"b.2\", \"a\": \"a.1\"}, "
+				  "\"version\": \"1.0\"}";
+	char text[sizeof(doc) + 8];
+	struct manifest m;
+
+	/* Followed by bytes that are not JSON and no NUL. */
+	memcpy(text, doc, sizeof(doc) - 1);
+	memset(text + sizeof(doc) - 1, 'x', sizeof(text) - sizeof(doc) + 1);
+	manifest_init(&m);
+	assert_int_equal(manifest_parse(text, sizeof(doc) - 1, "x/" MANIFEST_NAME, &m), 0);
+	assert_int_equal(m.n, 2);
+	assert_string_equal(manifest_lookup(&m, "a"), "a.1"); /* sorted */
+	assert_string_equal(manifest_lookup(&m, "b"), "b.2");
+	manifest_release(&m);
+	assert_int_equal(manifest_parse(text, sizeof(text), "x/" MANIFEST_NAME, &m), -1);
+	assert_int_equal(parse("{\"paths\": ", &m), -1);
+	assert_int_equal(parse("", &m), -1);
+	assert_int_equal(parse("{\"paths\": {}, \"version\": \"2.0\"}", &m), -1);
+	assert_int_equal(parse("{\"paths\": {}}", &m), -1);
+	assert_int_equal(parse("{\"paths\": [], \"version\": \"1.0\"}", &m), -1);
+	assert_int_equal(m.n, 0);
+	assert_int_equal(parse("{\"paths\": {}, \"version\": \"1.1\"}", &m), 0);
+	assert_int_equal(m.n, 0);
+	manifest_release(&m);
+}
+
 /* A reader holding the directory open reads that generation's manifest,
  * although the name now leads to the next one (collect's switch). */
 static void test_manifest_load_at_switched(void **state)
@@ -103,6 +137,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_manifest_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manifest_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manifest_load_at_switched, setup, teardown),
+		cmocka_unit_test(test_manifest_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
