@@ -482,7 +482,7 @@ static enum load_status load_facts(const struct index_config *cfg, int rootfd,
 				   struct tree_index *ti, int *from_index)
 {
 	struct manifest m;
-	struct strbuf raw = STRBUF_INIT;
+	struct strbuf raw = STRBUF_INIT, file = STRBUF_INIT;
 	uint64_t mhash = 0;
 	enum load_status st = LOAD_ERROR;
 	int r;
@@ -490,15 +490,19 @@ static enum load_status load_facts(const struct index_config *cfg, int rootfd,
 	manifest_init(&m);
 	tree_index_init(ti);
 	*from_index = 0;
+	strbuf_addf(&file, "%s/%s", cfg->root, MANIFEST_NAME);
 	r = strbuf_read_file_at(&raw, rootfd, MANIFEST_NAME);
-	if (r == 0)
-		mhash = hash_bytes(raw.buf, raw.len);
-	else if (r != -ENOENT) {
-		log_error("cannot read %s/%s: %s", cfg->root, MANIFEST_NAME, strerror(-r));
+	if (r != 0 && r != -ENOENT) {
+		log_error("cannot read %s: %s", file.buf, strerror(-r));
 		goto out;
 	}
-	if (manifest_load_at(rootfd, cfg->root, &m) < 0)
-		goto out;
+	/* Hash and parse one read: two reads of a manifest rewritten in place
+	 * could pair one file's hash with the other's names. */
+	if (r == 0) {
+		mhash = hash_bytes(raw.buf, raw.len);
+		if (manifest_parse(raw.buf, raw.len, file.buf, &m))
+			goto out;
+	}
 	r = tree_index_load_at(rootfd, cfg->root, ti);
 	if (r == 0 && ti->manifest_hash == mhash) {
 		*from_index = 1;
@@ -518,6 +522,7 @@ static enum load_status load_facts(const struct index_config *cfg, int rootfd,
 out:
 	manifest_release(&m);
 	strbuf_release(&raw);
+	strbuf_release(&file);
 	return st;
 }
 
