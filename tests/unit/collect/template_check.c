@@ -8,30 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../../collect/fileset.h"
 #include "../../../collect/template_check.h"
-#include "log.h"
-#include "xalloc.h"
-
-static struct fileset fs;
-
-static int setup(void **state)
-{
-	static const char *const names[] = { "css/site.css", "img/logo small.png", "js/a.js",
-					     "it's.css" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		fileset_add(&fs)->name = xstrdup(names[i]);
-	fileset_finish(&fs);
-	log_verbosity = 0;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fileset_release(&fs);
-	return 0;
-}
+#include "template_fixture.h"
 
 static struct template_scan scan(const char *text)
 {
