@@ -33,17 +33,20 @@ void durable_add(struct durable *d, const char *name)
 
 struct sync_pass {
 	const struct durable *d;
-	const char *dir, *label;
+	int dirfd;
+	const char *label;
 	atomic_int failed;
 };
 
+/* Allocates nothing: a worker that ran out of memory would end the process
+ * from its thread while the others are still in the middle of theirs. */
 static void sync_one(size_t i, unsigned tid, void *ctx)
 {
 	struct sync_pass *p = ctx;
 	const char *name = p->d->names.v[i];
-	char *path = xstrcat3(p->dir, "/", name);
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), err = 0;
+	int fd = openat(p->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), err = 0;
 
+	(void)tid;
 	if (fd < 0 || fdatasync(fd) != 0)
 		err = errno;
 	if (fd >= 0 && close(fd) != 0 && !err)
@@ -51,14 +54,24 @@ static void sync_one(size_t i, unsigned tid, void *ctx)
 	/* The first failure is the one reported; the others would say the same. */
 	if (err && atomic_fetch_add(&p->failed, 1) == 0)
 		log_error("cannot sync %s/%s to disk: %s", p->label, name, strerror(err));
-	free(path);
 }
+
+/* fdatasync waits on the disk, not on a CPU: with many in flight, the
+ * filesystem commits them together (ext4's and xfs's journal group commit),
+ * where one or two threads pay one journal commit per file. */
+#define DURABLE_SYNC_THREADS 32
 
 int durable_sync(struct durable *d, const char *dir, const char *label, unsigned nthreads)
 {
-	struct sync_pass p = { d, dir, label, 0 };
+	struct sync_pass p = { d, -1, label, 0 };
 
+	p.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (p.dirfd < 0)
+		return log_error("cannot read %s: %s", label, strerror(errno));
+	if (nthreads < DURABLE_SYNC_THREADS)
+		nthreads = DURABLE_SYNC_THREADS;
 	workq_run(d->names.n, nthreads, sync_one, &p);
+	close(p.dirfd);
 	return atomic_load(&p.failed) ? -1 : 0;
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "path.h"
@@ -111,8 +112,15 @@ void log_info(int level, const char *fmt, ...)
 
 void die(const char *fmt, ...)
 {
+	static atomic_flag dying = ATOMIC_FLAG_INIT;
 	va_list ap;
 
+	/* exit() is not safe to call from two threads at once (each would run
+	 * the atexit handlers and library destructors): the first thread to die
+	 * ends the process, a second one waits for it. */
+	if (atomic_flag_test_and_set(&dying))
+		for (;;)
+			pause();
 	atomic_fetch_add(&errors_printed, 1);
 	va_start(ap, fmt);
 	vreport("fatal: ", fmt, ap);
