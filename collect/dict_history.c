@@ -109,6 +109,13 @@ int dict_history_load(struct dict_history *h, const char *root)
 		strbuf_release(&path);
 		return -1;
 	}
+	/* There but not readable (EIO, EMFILE, fopen's own allocation):
+	 * not damaged either. */
+	if (!doc && json_error_code(&err) == json_error_cannot_open_file) {
+		log_error("%s", err.text);
+		strbuf_release(&path);
+		return -1;
+	}
 	if (!doc) {
 		log_warn("%s: %s: starting a new history (earlier versions get no deltas)",
 			 path.buf, err.text);

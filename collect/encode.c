@@ -227,6 +227,9 @@ void encoder_finish(struct encoder *en)
 	struct compress_cache *c = &en->cache;
 	struct strbuf sb = STRBUF_INIT;
 
+	if (en->finished)
+		return;
+	en->finished = 1;
 	compress_cache_finish(c);
 	if (!en->want)
 		return;

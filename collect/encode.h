@@ -24,6 +24,7 @@ struct encoder {
 	int brotli_quality;     /* -1: the level's */
 	struct compress_cache cache;
 	struct encode_tally tally[ENC_COUNT];
+	int finished;           /* encoder_finish() ran */
 };
 
 /* Sets en up from o; the cache is o's --cache-dir (or the default) unless
@@ -41,7 +42,9 @@ void encoder_release(struct encoder *en);
 int encoder_run(struct encoder *en, const void *data, size_t len, struct strbuf buf[ENC_COUNT],
 		struct file_variant v[ENC_COUNT]);
 
-/* After the run: evicts past the cache's bound, reports at -v 2. */
+/* After the writes: evicts past the cache's bound, reports at -v 2.  Once
+ * only (later calls do nothing): a run calls it before its generation
+ * switch, so that nothing of it can fail with the new generation live. */
 void encoder_finish(struct encoder *en);
 
 #endif

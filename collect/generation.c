@@ -377,10 +377,15 @@ int generation_switch(struct generation *g, int sync)
 		return 0;
 	if (sync && durable_sync_dirs(g->next) < 0)
 		return -1;
-	if (renameat2(AT_FDCWD, g->next, AT_FDCWD, g->root, RENAME_EXCHANGE) != 0)
+	/* Made before the exchange: from there on, nothing may fail but what
+	 * can be undone (an allocation failure would exit with the new
+	 * generation live). */
+	parent = xstrcat3(g->root, "/..", "");
+	if (renameat2(AT_FDCWD, g->next, AT_FDCWD, g->root, RENAME_EXCHANGE) != 0) {
+		free(parent);
 		return log_error("cannot switch %s to the new generation: %s", g->root,
 				 strerror(errno));
-	parent = xstrcat3(g->root, "/..", "");
+	}
 	/* The exchange itself must survive a power cut before the old
 	 * generation's files go. */
 	rc = sync ? fsync_dir(parent) : 0;

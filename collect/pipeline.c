@@ -242,6 +242,9 @@ static int publish(struct run *r, struct timespec *t0)
 	/* --prune edits the generation being published, not the live one. */
 	if (r->o->prune && prune_local_in(r->o, r->out) < 0)
 		goto out;
+	/* The cache's eviction and report allocate: before the switch, so
+	 * that a failure there exits with the previous generation live. */
+	encoder_finish(&r->enc);
 	if (generation_switch(&g, sync) < 0)
 		goto out;
 	lap("commit", t0);
