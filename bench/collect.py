@@ -23,10 +23,13 @@ Environment:
   BENCH_GEN_WHITENOISE=0  1: also run WhiteNoise on the generated tree (slow)
   BENCH_KEEP=0          1: keep the output directories
 """
+import concurrent.futures
 import json
 import os
 import shutil
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import (env_int, fmt_ratio, fmt_secs, log, md_table, median,
@@ -96,6 +99,7 @@ class Pair:
         self.out_first = None  # the first cold output, for the byte totals
         self.rss = {"a": 0, "o": 0}
         self.notes = []
+        self.floor = None  # (default output, --no-compress output) write floors
 
     def new_output(self, who, r):
         """A fresh output directory for round r.  Never rm -rf right before
@@ -176,6 +180,49 @@ def run_default(p, r, bindir, cwd, have_ours):
         p.run("o", "noop", *p.ours_cmd(bindir), cwd)
 
 
+def write_floor(src, dst):
+    """Seconds to write src's files again as collect must: `cp -a` (hard
+    links kept, so shared variants cost a link) and then one fdatasync per
+    file on 32 threads, as collect syncs before its switch.  No hashing, no
+    compression, no reading of sources: what any tool that makes these
+    files pays, whatever it computes first."""
+    t0 = time.monotonic()
+    subprocess.run(["cp", "-a", src, dst], check=True)
+
+    def sync(path):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fdatasync(fd)
+        finally:
+            os.close(fd)
+    files = [os.path.join(d, f) for d, _, fs in os.walk(dst) for f in fs]
+    with concurrent.futures.ThreadPoolExecutor(32) as ex:
+        list(ex.map(sync, files))
+    return time.monotonic() - t0, len(files)
+
+
+def measure_floors(pairs, work):
+    """For each tree: the write floor of the default output (warm run) and
+    of the --no-compress output, interleaved twice; medians in d.floor."""
+    by = {(p.label, p.mode): p for p in pairs}
+    for label in dict.fromkeys(p.label for p in pairs):
+        d, h = by[(label, "default")], by[(label, "hash")]
+        if not (d.out_o and h.out_o and os.path.isdir(d.out_o) and os.path.isdir(h.out_o)):
+            continue
+        times = {"d": [], "h": []}
+        for r in range(2):
+            for who, src in (("d", d.out_o), ("h", h.out_o)):
+                dst = os.path.join(work, "%s-floor-%s-r%d" % (label, who, r))
+                (d if who == "d" else h).outs.append(dst)
+                secs, n = write_floor(src, dst)
+                times[who].append(secs)
+                log("  %-6s floor   %-5s %-40s %9s  %d files" % (
+                    label, "write", "cp -a + fdatasync of " + ("default" if who == "d"
+                                                              else "--no-compress"),
+                    fmt_secs(secs), n))
+        d.floor = (median(times["d"]), median(times["h"]))
+
+
 def variant_bytes(out, suffix):
     """Total size of the variants with suffix under out (both names), or None."""
     if not out or not os.path.isdir(out):
@@ -222,6 +269,11 @@ def default_rows(pairs, stats):
         r = warm / nc if warm and nc else None
         row("cold, warm cache: default / --no-compress cold", fmt_secs(warm), fmt_secs(nc),
             fmt_ratio(r), "≤%.1f×" % WARM_VS_NOCOMPRESS, r and r <= WARM_VS_NOCOMPRESS)
+        if d.floor:
+            fd, fh = d.floor
+            r = fd / fh if fd and fh else None
+            row("floor: cp -a + fdatasync, default output / --no-compress output",
+                fmt_secs(fd), fmt_secs(fh), fmt_ratio(r), "(bounds the row above)", None)
         mx = median(z.times["o_cold"])
         r = mx / cold if mx and cold else None
         row("cold: collect max / default (what auto saves)", fmt_secs(cold), fmt_secs(mx),
@@ -292,6 +344,9 @@ def main():
             if r == 0:
                 p.check_counts()
 
+    if have_ours:
+        log("collect: the write floors")
+        measure_floors(pairs, work)
     rows, notes, rss_rows = [], [], []
     zrows = default_rows(pairs, stats)
     for p in pairs:
