@@ -273,7 +273,7 @@ def default_rows(pairs, stats):
             fd, fh = d.floor
             r = fd / fh if fd and fh else None
             row("floor: cp -a + fdatasync, default output / --no-compress output",
-                fmt_secs(fd), fmt_secs(fh), fmt_ratio(r), "(bounds the row above)", None)
+                fmt_secs(fd), fmt_secs(fh), fmt_ratio(r), "(the files alone, by cp)", None)
         mx = median(z.times["o_cold"])
         r = mx / cold if mx and cold else None
         row("cold: collect max / default (what auto saves)", fmt_secs(cold), fmt_secs(mx),
