@@ -26,7 +26,8 @@ void durable_release(struct durable *d);
 void durable_add(struct durable *d, const char *name);
 
 /*
- * fdatasync()s every recorded file under dir on up to nthreads threads.
+ * fdatasync()s every recorded file under dir on max(nthreads, 32) threads
+ * (a sync waits on the disk, not a core), allocating nothing in them.
  * Messages name label/name (the output as the user gave it).  0, or -1
  * after printing the first failure.
  */
