@@ -613,8 +613,8 @@ def index_problems(out, types=None, orphans=None):
             bad.append('%s: size %s, file has %d' % (rel, f.get('size'), len(data)))
         if f.get('hash') != xxh3(data):
             bad.append('%s: hash %s, XXH3 of file %s' % (rel, f.get('hash'), xxh3(data)))
-        if f.get('mtime') != int(st.st_mtime):
-            bad.append('%s: mtime %s, file has %d' % (rel, f.get('mtime'), int(st.st_mtime)))
+        if f.get('mtime') != st.st_mtime_ns // 1000000000:
+            bad.append('%s: mtime %s, file has %d' % (rel, f.get('mtime'), st.st_mtime_ns // 1000000000))
         # Old hashed names kept from earlier runs may stay immutable.
         old_hashed = rel not in back and rel not in paths and \
             re.search(r'\.[0-9a-f]{12}(\.[^./]*)?$', rel)
