@@ -500,7 +500,7 @@ static enum load_status load_facts(const struct index_config *cfg, int rootfd,
 	 * could pair one file's hash with the other's names. */
 	if (r == 0) {
 		mhash = hash_bytes(raw.buf, raw.len);
-		if (manifest_parse(raw.buf, raw.len, file.buf, &m))
+		if (manifest_parse(raw.buf, raw.len, file.buf, &m) < 0)
 			goto out;
 	}
 	r = tree_index_load_at(rootfd, cfg->root, ti);
