@@ -347,7 +347,7 @@ static const struct opt collect_opts[] = {
 	{ OPT_CALLBACK, 0, "s3-addressing", .argh = "MODE", .off = OFF(s3_addressing),
 	  .cb = set_s3_addressing, .help = "auto (default), path or virtual" },
 	{ OPT_INT, 0, "upload-jobs", .argh = "N", .off = OFF(upload_jobs), .min = 1, .max = 256,
-	  .help = "parallel S3 requests (default 16)" },
+	  .help = "parallel S3 requests (default 32)" },
 	{ OPT_STRING, 0, "upload-cache-control", .argh = "VAL", .off = OFF(upload_cache_control),
 	  .help = "Cache-Control of unhashed names (default no-cache)" },
 	{ OPT_CALLBACK, 0, "django", .argh = "MODULE", .cb = set_django, .group = 1,
@@ -396,7 +396,7 @@ static void set_defaults(void *opts)
 	o->cache_max_size = CACHE_MAX_SIZE_DEFAULT;
 	o->jobs = cores > 0 ? (int)(cores > 256 ? 256 : cores) : 1;
 	o->static_url = xstrdup("/static/");
-	o->upload_jobs = 16;
+	o->upload_jobs = 32;
 	o->dictionary_versions = 2;
 	o->keep = 2;
 	o->max_expand = MAX_EXPAND_DEFAULT;
