@@ -1,10 +1,12 @@
 /* main.c: collect's entry point: options, confirmation, the run, the exit status. */
 #include <locale.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "django.h"
 #include "log.h"
@@ -28,7 +30,7 @@ static int prune_all(const struct options *o, int collected)
 	return o->upload ? prune_bucket(o) : 0;
 }
 
-static int main_returned;
+static atomic_int main_returned;  /* read by the exit handlers */
 
 /* libbrotlienc 1.0.9 is built to call exit(1) itself when an allocation
  * fails (BROTLI_ENCODER_EXIT_ON_OOM): without this line such a run would
@@ -38,6 +40,47 @@ static void report_early_exit(void)
 	if (!main_returned && !log_error_count())
 		fprintf(stderr, "collect: error: a library ended the run before it finished "
 			"(out of memory?); the output was left as it was\n");
+}
+
+/* libcrypto's allocations end the run with one line.  Left to itself,
+ * OpenSSL 3.0's lazy set-up goes on after one of its own allocations
+ * failed (a NULL lock) and the next digest faults.  Not die(): exit()
+ * would run OpenSSL's own exit handler, which waits for the set-up that
+ * is failing, for ever. */
+static void *crypto_malloc(size_t n, const char *file, int line)
+{
+	void *p;
+
+	(void)file;
+	(void)line;
+	if (!n)
+		return NULL;  /* as CRYPTO_malloc(0) */
+	/* after main: OpenSSL's exit handler, which copes with NULL */
+	if (!(p = malloc(n)) && !atomic_load(&main_returned))
+		die_at_once("out of memory allocating %zu bytes (in libcrypto)", n);
+	return p;
+}
+
+static void *crypto_realloc(void *p, size_t n, const char *file, int line)
+{
+	void *q;
+
+	(void)file;
+	(void)line;
+	if (!n) {  /* as CRYPTO_realloc(p, 0): frees p */
+		free(p);
+		return NULL;
+	}
+	if (!(q = realloc(p, n)) && !atomic_load(&main_returned))
+		die_at_once("out of memory allocating %zu bytes (in libcrypto)", n);
+	return q;
+}
+
+static void crypto_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	free(p);
 }
 
 static int collect_main(int argc, char **argv)
@@ -108,7 +151,10 @@ int main(int argc, char **argv)
 	 * ("string or '}' expected"): a file of ours would be taken for
 	 * damaged and dropped.  Its allocations die as collect's do. */
 	json_set_alloc_funcs(xmalloc, free);
+	/* Refused only once libcrypto has allocated, which nothing did yet. */
+	if (!CRYPTO_set_mem_functions(crypto_malloc, crypto_realloc, crypto_free))
+		die("libcrypto refused its allocation functions");
 	rc = collect_main(argc, argv);
-	main_returned = 1;
+	atomic_store(&main_returned, 1);
 	return rc;
 }

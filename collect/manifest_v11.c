@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "json_out.h"
+#include "log.h"
 #include "manifest.h"
 #include "manifest_v11.h"
 #include "strbuf.h"
@@ -26,7 +27,9 @@ void manifest_hash_v11(const struct manifest *m, char hex[13])
 	}
 	strbuf_addch(&items, ']');
 	/* Django's file_hash(): md5, hexdigest()[:12] (not for security). */
-	EVP_Digest(items.buf, items.len, md, &mdlen, EVP_md5(), NULL);
+	if (EVP_Digest(items.buf, items.len, md, &mdlen, EVP_md5(), NULL) != 1 || mdlen < 6)
+		die("cannot compute the manifest's md5 (libcrypto; a FIPS-only "
+		    "OpenSSL configuration has no md5)");
 	for (int i = 0; i < 6; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 	strbuf_release(&items);

@@ -41,4 +41,11 @@ unsigned log_error_count(void);
  * handled (out of memory); never on the serve request path. */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* The same line, then _exit(1): no atexit handler, no library destructor.
+ * For a failure inside a library that still holds its own locks (libcrypto
+ * allocating in its one-time set-up: its exit handler would wait on the
+ * set-up for ever).  What a run leaves is what a kill leaves, which the
+ * next run clears. */
+void die_at_once(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
 #endif

@@ -127,3 +127,14 @@ void die(const char *fmt, ...)
 	va_end(ap);
 	exit(1);
 }
+
+void die_at_once(const char *fmt, ...)
+{
+	va_list ap;
+
+	atomic_fetch_add(&errors_printed, 1);
+	va_start(ap, fmt);
+	vreport("fatal: ", fmt, ap);
+	va_end(ap);
+	_exit(1);
+}
