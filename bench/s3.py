@@ -57,15 +57,34 @@ AWS_LOCATION = "static"
 
 
 def need(cmd, pkg):
-    if shutil.which(cmd):
-        return True
-    subprocess.run(["apt-get", "install", "-y", "-q", pkg], capture_output=True,
-                   env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"), timeout=900)
-    return bool(shutil.which(cmd))
+    """Debian's cmd (/usr/bin/cmd), installed from pkg when missing: the
+    anchor the figures name, not whatever else PATH holds (a pip awscli 1.x
+    under pyenv was found first on one machine)."""
+    path = os.path.join("/usr/bin", cmd)
+    if not os.path.exists(path):
+        subprocess.run(["apt-get", "install", "-y", "-q", pkg], capture_output=True,
+                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"), timeout=900)
+    return os.path.exists(path)
 
 
 RCLONE_EXCLUDE = ["--exclude", "/.staticroot-*", "--exclude", "/.staticroot-*/**"]
 UPLOAD_SECS = re.compile(r"PUTs?\) in ([0-9.]+) s")
+
+
+def versions():
+    """The anchors' own words for their versions, for the results."""
+    def first_line(cmd):
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+            return (p.stdout or p.stderr).strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.SubprocessError):
+            return "%s: not run" % cmd[0]
+    return "; ".join([
+        first_line(["/usr/bin/aws", "--version"]),
+        first_line(["/usr/bin/rclone", "version"]),
+        first_line(["/usr/bin/python3", "-c", "import storages, boto3; print("
+                    "'django-storages', storages.__version__, 'boto3', boto3.__version__)"]),
+        first_line(["/usr/bin/radosgw", "--version"])])
 
 
 def timed(cmd, env, cwd=None):
@@ -115,7 +134,7 @@ def main():
     for cmd, pkg in (("aws", "awscli"), ("rclone", "rclone")):
         if not need(cmd, pkg):
             log("bench s3: %s missing" % cmd)
-    aws = "/usr/bin/aws" if os.path.exists("/usr/bin/aws") else "aws"
+    aws = "/usr/bin/aws"
     rgw = s3test.Rgw()
     env = rgw.client_env()
     with open(os.path.join(work, "s3_settings.py"), "w") as f:
@@ -159,7 +178,7 @@ def main():
                 return ([aws, "--endpoint-url", rgw.endpoint, "s3", "sync", "--only-show-errors",
                          "--exclude", ".staticroot-*", out, "s3://%s/static" % bucket],
                         env, t_local)
-            return (["rclone", "sync", "--checksum", "--transfers", "16"] + RCLONE_EXCLUDE +
+            return (["/usr/bin/rclone", "sync", "--checksum", "--transfers", "16"] + RCLONE_EXCLUDE +
                     [out, "rgw:%s/static" % bucket], renv, t_local)
         return run
     tools = ["collect --upload", "django-storages S3ManifestStaticStorage",
@@ -193,7 +212,7 @@ def main():
     rgw.s3.create_bucket(Bucket="floor")
     floor_tree = os.path.join(work, "collectupload-1")
     mark = rgw.mark()
-    floor, _, _ = timed(["rclone", "copy", "--transfers", "32", "--checkers", "32"] +
+    floor, _, _ = timed(["/usr/bin/rclone", "copy", "--transfers", "32", "--checkers", "32"] +
                         RCLONE_EXCLUDE + [floor_tree, "rgw:floor/static"], renv)
     floor_puts = puts(mark)
     rgw.down()
@@ -245,8 +264,9 @@ def main():
                 "process; bin/collect, not Django's, then the sync for aws and rclone; "
                 "django-storages' collectstatic), in brackets the upload alone "
                 "(collect --upload's own figure, the sync's wall time), then the PUTs "
-                "the gateway logged.  Load average at the end: %s.\n\n"
-                % (tree, nfiles, nobjects, changed, open("/proc/loadavg").read().split()[0]))
+                "the gateway logged.  Load average at the end: %s.  Versions: %s.\n\n"
+                % (tree, nfiles, nobjects, changed, open("/proc/loadavg").read().split()[0],
+                   versions()))
         f.write(md_table(headers, rows) + "\n\n")
         f.write(md_table(["goal", "measured", "met"],
                          [[g[0], g[1], "yes" if g[2] else "**no**"] for g in goals]) + "\n")
