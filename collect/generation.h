@@ -14,6 +14,14 @@
  * sibling found at start (a killed run's, before or after its exchange) is
  * garbage: the output itself is always whole.
  *
+ * After the exchange the new generation is live, so nothing that follows
+ * may end the run in a way that says otherwise ("the output was left as
+ * it was"): what the switch needs (paths, allocations) is made before it,
+ * and what comes after (removing the old generation, an upload) reports
+ * its own failure as such.  The fault loop's per-site pass found two
+ * breaches, both fixed: a path built after the exchange, and the
+ * compression cache's eviction and report run after it (now before).
+ *
  * An output that cannot be exchanged (a mount point, a parent the user may
  * not write in, a filesystem without RENAME_EXCHANGE) is updated in place:
  * each file replaced atomically, the manifest last, a warning saying why.
