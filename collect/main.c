@@ -47,33 +47,30 @@ static void report_early_exit(void)
  * failed (a NULL lock) and the next digest faults.  Not die(): exit()
  * would run OpenSSL's own exit handler, which waits for the set-up that
  * is failing, for ever. */
-static void *crypto_malloc(size_t n, const char *file, int line)
+static void *crypto_checked(void *p, size_t n)
 {
-	void *p;
-
-	(void)file;
-	(void)line;
-	if (!n)
-		return NULL;  /* as CRYPTO_malloc(0) */
 	/* after main: OpenSSL's exit handler, which copes with NULL */
-	if (!(p = malloc(n)) && !atomic_load(&main_returned))
+	if (!p && !atomic_load(&main_returned))
 		die_at_once("out of memory allocating %zu bytes (in libcrypto)", n);
 	return p;
 }
 
+static void *crypto_malloc(size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	return n ? crypto_checked(malloc(n), n) : NULL;  /* as CRYPTO_malloc(0) */
+}
+
 static void *crypto_realloc(void *p, size_t n, const char *file, int line)
 {
-	void *q;
-
 	(void)file;
 	(void)line;
 	if (!n) {  /* as CRYPTO_realloc(p, 0): frees p */
 		free(p);
 		return NULL;
 	}
-	if (!(q = realloc(p, n)) && !atomic_load(&main_returned))
-		die_at_once("out of memory allocating %zu bytes (in libcrypto)", n);
-	return q;
+	return crypto_checked(realloc(p, n), n);
 }
 
 static void crypto_free(void *p, const char *file, int line)

@@ -110,6 +110,13 @@ void log_info(int level, const char *fmt, ...)
 	putchar('\n');
 }
 
+/* The fatal line, counted as an error. */
+static void vfatal(const char *fmt, va_list ap)
+{
+	atomic_fetch_add(&errors_printed, 1);
+	vreport("fatal: ", fmt, ap);
+}
+
 void die(const char *fmt, ...)
 {
 	static atomic_flag dying = ATOMIC_FLAG_INIT;
@@ -121,9 +128,8 @@ void die(const char *fmt, ...)
 	if (atomic_flag_test_and_set(&dying))
 		for (;;)
 			pause();
-	atomic_fetch_add(&errors_printed, 1);
 	va_start(ap, fmt);
-	vreport("fatal: ", fmt, ap);
+	vfatal(fmt, ap);
 	va_end(ap);
 	exit(1);
 }
@@ -132,9 +138,8 @@ void die_at_once(const char *fmt, ...)
 {
 	va_list ap;
 
-	atomic_fetch_add(&errors_printed, 1);
 	va_start(ap, fmt);
-	vreport("fatal: ", fmt, ap);
+	vfatal(fmt, ap);
 	va_end(ap);
 	_exit(1);
 }
